@@ -1,0 +1,168 @@
+//! Diagnostics users read: `file:line: severity: message`, the source line, a hint.
+//! One type feeds `deck check`, the on-screen warnings and the exit message.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based; 0 when the problem is about the file as a whole.
+    pub line: usize,
+    pub message: String,
+    /// The offending source line, when known.
+    pub source_line: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file, line, message)
+    }
+
+    pub fn warning(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, file, line, message)
+    }
+
+    fn new(severity: Severity, file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self {
+            severity,
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+            source_line: None,
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Attach the offending line, looked up in the file's text.
+    pub fn with_source(mut self, text: &str) -> Self {
+        if self.line > 0 {
+            self.source_line = text.lines().nth(self.line - 1).map(str::to_string);
+        }
+        self
+    }
+
+    /// `file:line` as editors and terminals link it.
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.file.display().to_string()
+        } else {
+            format!("{}:{}", self.file.display(), self.line)
+        }
+    }
+
+    /// The first line only: for status bars and `deck check` listings.
+    pub fn headline(&self) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        format!("{}: {kind}: {}", self.location(), self.message)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.headline())?;
+        if let Some(src) = &self.source_line {
+            let gutter = self.line.to_string();
+            write!(f, "\n {gutter} | {src}")?;
+            let indent = src.len() - src.trim_start().len();
+            let width = src.trim().chars().count().max(1);
+            write!(f, "\n {} | {}{}", " ".repeat(gutter.len()), " ".repeat(indent), "^".repeat(width))?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// Maps byte offsets in a source text to 1-based line numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Self { starts }
+    }
+
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_offsets() {
+        let idx = LineIndex::new("ab\ncd\n\nef");
+        assert_eq!(idx.line_of(0), 1);
+        assert_eq!(idx.line_of(3), 2);
+        assert_eq!(idx.line_of(6), 3);
+        assert_eq!(idx.line_of(7), 4);
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let cands = ["pause", "end_slide", "column_layout"];
+        assert_eq!(did_you_mean("puase", &cands), Some("pause"));
+        assert_eq!(did_you_mean("endslide", &cands), Some("end_slide"));
+        assert_eq!(did_you_mean("banana", &cands), None);
+    }
+
+    #[test]
+    fn display_has_location_source_caret_and_hint() {
+        let d = Diagnostic::error(Path::new("t.md"), 2, "unknown command `puase`")
+            .with_source("a\n  <!-- puase -->\n")
+            .with_hint("did you mean `pause`?");
+        let s = d.to_string();
+        assert!(s.starts_with("t.md:2: error: unknown command `puase`"), "{s}");
+        assert!(s.contains(" 2 |   <!-- puase -->"), "{s}");
+        assert!(s.contains("^^^^^^^^^^^^^^"), "{s}");
+        assert!(s.ends_with("= hint: did you mean `pause`?"), "{s}");
+    }
+}

@@ -1,0 +1,6 @@
+mod diag;
+mod model;
+mod parse;
+mod theme;
+
+fn main() {}

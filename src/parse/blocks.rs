@@ -1,0 +1,321 @@
+//! Markdown block events → model blocks (lists, tables, quotes, code, images).
+//! Recursive descent over pulldown-cmark's event stream; every `Start` is matched by its `End`.
+
+use std::iter::Peekable;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, OffsetIter, Tag, TagEnd};
+
+use super::inline::InlineCollector;
+use super::snippet;
+use crate::diag::{Diagnostic, LineIndex};
+use crate::model::{AlertKind, Alignment, Block, CodeBlock, ImageRef, List, ListItem, Table, Text};
+
+pub type Events<'a> = Peekable<OffsetIter<'a>>;
+
+/// What block parsing needs from the file being read.
+pub struct Ctx<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+    pub lines: LineIndex,
+    pub warnings: &'a mut Vec<Diagnostic>,
+    pub image_prefix: &'a str,
+}
+
+impl Ctx<'_> {
+    pub fn line(&self, range: &Range<usize>) -> usize {
+        self.lines.line_of(range.start)
+    }
+
+    pub fn warn(&mut self, line: usize, msg: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::warning(self.file, line, msg).with_source(self.text);
+        self.warnings.push(d);
+        self.warnings.last_mut().expect("just pushed")
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.file.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+/// Parse the block whose `Start` was just read; returns zero or more blocks.
+pub fn block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, range: Range<usize>) -> Vec<Block> {
+    let line = ctx.line(&range);
+    match tag {
+        Tag::Paragraph => paragraph(ev, ctx, line),
+        Tag::Heading { level, .. } => {
+            let (text, _) = inlines(ev, TagEnd::Heading(level));
+            vec![Block::Heading { level: level as u8, text }]
+        }
+        Tag::BlockQuote(kind) => {
+            let blocks = blocks_until(ev, ctx, TagEnd::BlockQuote(kind));
+            match kind {
+                None => vec![Block::Quote(blocks)],
+                Some(kind) => vec![Block::Alert { kind: alert_kind(kind), title: None, blocks }],
+            }
+        }
+        Tag::CodeBlock(kind) => {
+            let info = match kind {
+                CodeBlockKind::Fenced(info) => info.to_string(),
+                CodeBlockKind::Indented => String::new(),
+            };
+            let body = raw_text(ev, TagEnd::CodeBlock);
+            vec![code_block(ctx, &info, &body, line)]
+        }
+        Tag::List(start) => vec![Block::List(list(ev, ctx, start))],
+        Tag::Table(aligns) => vec![Block::Table(table(ev, aligns.into_iter().map(alignment).collect()))],
+        Tag::FootnoteDefinition(label) => {
+            let blocks = blocks_until(ev, ctx, TagEnd::FootnoteDefinition);
+            vec![Block::Footnote { label: label.to_string(), blocks }]
+        }
+        Tag::HtmlBlock => {
+            raw_text(ev, TagEnd::HtmlBlock);
+            vec![]
+        }
+        other => {
+            skip(ev, other.to_end());
+            vec![]
+        }
+    }
+}
+
+/// Blocks until (and including) `end`.
+pub fn blocks_until(ev: &mut Events, ctx: &mut Ctx, end: TagEnd) -> Vec<Block> {
+    let mut out = Vec::new();
+    while let Some((event, range)) = ev.next() {
+        match event {
+            Event::End(e) if e == end => break,
+            Event::Start(tag) => out.extend(block(ev, ctx, tag, range)),
+            Event::Rule => out.push(Block::Rule),
+            Event::Text(t) => out.push(Block::Paragraph(Text::from_plain(&t))),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn paragraph(ev: &mut Events, ctx: &mut Ctx, line: usize) -> Vec<Block> {
+    let (text, images) = inlines(ev, TagEnd::Paragraph);
+    let mut out = Vec::new();
+    if !text.is_empty() {
+        out.push(Block::Paragraph(text));
+    }
+    for (url, alt) in images {
+        out.push(image(ctx, &url, &alt, line));
+    }
+    out
+}
+
+/// Inline content until `end`, plus the images found in it.
+fn inlines(ev: &mut Events, end: TagEnd) -> (Text, Vec<(String, String)>) {
+    let mut c = InlineCollector::default();
+    for (event, _) in ev.by_ref() {
+        if event == Event::End(end) {
+            break;
+        }
+        c.push(&event);
+    }
+    let text = c.finish();
+    (text, std::mem::take(&mut c.images))
+}
+
+/// The text content until `end` (code blocks, html blocks, metadata).
+pub fn raw_text(ev: &mut Events, end: TagEnd) -> String {
+    let mut s = String::new();
+    for (event, _) in ev.by_ref() {
+        match event {
+            Event::End(e) if e == end => break,
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => s.push_str(&t),
+            _ => {}
+        }
+    }
+    s
+}
+
+fn skip(ev: &mut Events, end: TagEnd) {
+    let mut depth = 0usize;
+    for (event, _) in ev.by_ref() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(e) if depth == 0 && e == end => break,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+}
+
+fn list(ev: &mut Events, ctx: &mut Ctx, start: Option<u64>) -> List {
+    let mut items = Vec::new();
+    while let Some((event, range)) = ev.next() {
+        match event {
+            Event::End(TagEnd::List(_)) => break,
+            Event::Start(Tag::Item) => items.push(item(ev, ctx, ctx.line(&range))),
+            _ => {}
+        }
+    }
+    List { start, spacing: 0, items }
+}
+
+fn item(ev: &mut Events, ctx: &mut Ctx, line: usize) -> ListItem {
+    let mut c = InlineCollector::default();
+    let mut task = None;
+    let mut children = Vec::new();
+    while let Some((event, range)) = ev.next() {
+        match event {
+            Event::End(TagEnd::Item) => break,
+            Event::TaskListMarker(done) => task = Some(done),
+            // Loose lists wrap item text in paragraphs: the first one is the item's text.
+            Event::Start(Tag::Paragraph) if c.is_empty() && children.is_empty() => {
+                for (e, _) in ev.by_ref() {
+                    if e == Event::End(TagEnd::Paragraph) {
+                        break;
+                    }
+                    c.push(&e);
+                }
+            }
+            Event::Start(tag) => children.extend(block(ev, ctx, tag, range)),
+            other => {
+                c.push(&other);
+            }
+        }
+    }
+    let text = c.finish();
+    for (url, alt) in std::mem::take(&mut c.images) {
+        children.push(image(ctx, &url, &alt, line));
+    }
+    ListItem { task, text, children, step: 0 }
+}
+
+fn table(ev: &mut Events, aligns: Vec<Alignment>) -> Table {
+    let mut header = Vec::new();
+    let mut rows: Vec<Vec<Text>> = Vec::new();
+    let mut in_head = false;
+    while let Some((event, _)) = ev.next() {
+        match event {
+            Event::End(TagEnd::Table) => break,
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => rows.push(Vec::new()),
+            Event::Start(Tag::TableCell) => {
+                let (text, _) = inlines(ev, TagEnd::TableCell);
+                match (in_head, rows.last_mut()) {
+                    (true, _) | (false, None) => header.push(text),
+                    (false, Some(row)) => row.push(text),
+                }
+            }
+            _ => {}
+        }
+    }
+    let row_steps = vec![0; rows.len() + 1];
+    Table { aligns, header, rows, row_steps }
+}
+
+fn alignment(a: pulldown_cmark::Alignment) -> Alignment {
+    match a {
+        pulldown_cmark::Alignment::Center => Alignment::Center,
+        pulldown_cmark::Alignment::Right => Alignment::Right,
+        _ => Alignment::Left,
+    }
+}
+
+fn alert_kind(k: BlockQuoteKind) -> AlertKind {
+    match k {
+        BlockQuoteKind::Note => AlertKind::Note,
+        BlockQuoteKind::Tip => AlertKind::Tip,
+        BlockQuoteKind::Important => AlertKind::Important,
+        BlockQuoteKind::Warning => AlertKind::Warning,
+        BlockQuoteKind::Caution => AlertKind::Caution,
+    }
+}
+
+/// `![image:width:50%](path)`: the size lives in the alt text.
+fn image(ctx: &mut Ctx, url: &str, alt: &str, line: usize) -> Block {
+    let mut width_percent = None;
+    let mut alt_text = alt.to_string();
+    if let Some(rest) = alt.strip_prefix(ctx.image_prefix) {
+        let value = rest.strip_prefix("width:").or_else(|| rest.strip_prefix("w:"));
+        match value.and_then(|v| v.trim().trim_end_matches('%').parse::<u16>().ok()) {
+            Some(p) if (1..=100).contains(&p) => {
+                width_percent = Some(p);
+                alt_text.clear();
+            }
+            _ => {
+                ctx.warn(line, format!("invalid image attribute `{alt}`"))
+                    .hint = Some(format!("write e.g. `{}width:50%`", ctx.image_prefix));
+            }
+        }
+    }
+    if url.starts_with("http://") || url.starts_with("https://") {
+        ctx.warn(line, format!("remote image `{url}` is not loaded")).hint =
+            Some("download it next to the deck and use a relative path".into());
+        return Block::Placeholder(format!("[image: {url}]"));
+    }
+    let path = ctx.dir().join(url);
+    if !path.is_file() {
+        ctx.warn(line, format!("image not found: `{url}`")).hint =
+            Some(format!("paths are relative to the deck's folder ({})", ctx.dir().display()));
+        return Block::Placeholder(format!("[missing image: {url}]"));
+    }
+    Block::Image(ImageRef { path, alt: alt_text, width_percent })
+}
+
+fn code_block(ctx: &mut Ctx, info: &str, body: &str, line: usize) -> Block {
+    let info = snippet::parse_info(info);
+    for problem in &info.problems {
+        ctx.warn(line, problem.clone());
+    }
+    let (language, body) = if info.language == "file" {
+        match file_snippet(ctx, body, line) {
+            Ok(pair) => pair,
+            Err(block) => return block,
+        }
+    } else {
+        (info.language.clone(), body.to_string())
+    };
+    let (display, source) = snippet::split_hidden(&language, &body);
+    Block::Code(CodeBlock {
+        language,
+        display,
+        source,
+        line,
+        file: ctx.file.to_path_buf(),
+        attrs: info.attrs,
+        highlight: info.highlight,
+        highlight_step: 0,
+    })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    path: String,
+    language: String,
+    start_line: Option<usize>,
+    end_line: Option<usize>,
+}
+
+/// A ```` ```file ```` block: shows lines of another file. Errors become a placeholder.
+fn file_snippet(ctx: &mut Ctx, yaml: &str, line: usize) -> Result<(String, String), Block> {
+    let spec: FileSpec = serde_saphyr::from_str(yaml).map_err(|e| {
+        let msg = e.to_string().lines().next().unwrap_or_default().to_string();
+        ctx.warn(line, format!("invalid `file` block: {msg}")).hint =
+            Some("expected YAML with `path`, `language`, optional `start_line`, `end_line`".into());
+        Block::Placeholder("[invalid file block]".into())
+    })?;
+    let path = ctx.dir().join(&spec.path);
+    let content = std::fs::read_to_string(&path).map_err(|e| {
+        ctx.warn(line, format!("cannot read `{}`: {e}", spec.path)).hint =
+            Some(format!("paths are relative to the deck's folder ({})", ctx.dir().display()));
+        Block::Placeholder(format!("[missing file: {}]", spec.path))
+    })?;
+    let start = spec.start_line.unwrap_or(1).max(1);
+    let end = spec.end_line.unwrap_or(usize::MAX);
+    let body: String = content
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| (start..=end).contains(&(i + 1)))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    Ok((spec.language.to_ascii_lowercase(), body))
+}

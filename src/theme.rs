@@ -1,0 +1,2 @@
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ThemeOverride {}
