@@ -1,6 +1,138 @@
-mod diag;
-mod model;
-mod parse;
-mod theme;
+//! The `deck` command line: wiring only.
 
-fn main() {}
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use clap::{Parser, Subcommand};
+
+use deck::app::run::{Session, run};
+use deck::app::state::App;
+use deck::app::terminal::{self, Guard};
+use deck::diag::Diagnostic;
+use deck::model::{Block, Deck};
+
+/// Present markdown slide decks in the terminal, with live code.
+///
+/// Slides are markdown in the presenterm dialect: `<!-- end_slide -->` between slides,
+/// `<!-- pause -->`, columns, themes, speaker notes. Code blocks marked `+exec` run on
+/// ctrl+e: Python inside deck (one namespace per deck), Rust through a cached compiler,
+/// shell as a subprocess. Nothing runs without -x or your confirmation.
+///
+/// Keys: → / l / space next, ← / h previous, n / p next/previous slide, gg / G first/last,
+/// N G go to slide N, ctrl+e run, ctrl+p slide index, ? all keys, q quit.
+#[derive(Parser, Debug)]
+#[command(name = "deck", version, args_conflicts_with_subcommands = true, after_help = EXAMPLES)]
+struct Cli {
+    /// The deck to present (a markdown file).
+    file: Option<PathBuf>,
+    /// Allow the deck's snippets to run without asking.
+    #[arg(short = 'x', long = "exec")]
+    exec: bool,
+    /// Use this built-in theme instead of the deck's (dark, light, catppuccin-mocha, ...).
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+const EXAMPLES: &str = "Examples:
+  deck slides/talk.md          present (snippets run after you confirm)
+  deck -x slides/talk.md       present, snippets allowed up front
+  deck check slides/talk.md    lint the deck: unknown commands, missing files, overflow";
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint a deck: unknown commands, missing images and files, slides that overflow.
+    Check {
+        file: PathBuf,
+        /// Terminal size to check overflow against, as COLSxROWS.
+        #[arg(long, default_value = "120x36", value_parser = parse_size)]
+        size: (u16, u16),
+    },
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s.split_once('x').ok_or("expected COLSxROWS, e.g. 120x36")?;
+    let n = |v: &str| v.trim().parse::<u16>().ok().filter(|n| *n >= 10).ok_or(format!("`{v}` is not a size of at least 10"));
+    Ok((n(w)?, n(h)?))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match (cli.command, cli.file) {
+        (Some(Command::Check { file, size }), _) => check(&file, size),
+        (None, Some(file)) => present(&file, cli.theme, cli.exec),
+        (None, None) => {
+            eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(file: &Path) -> Result<Deck, ExitCode> {
+    deck::parse::parse_file(file).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })
+}
+
+fn present(file: &Path, theme: Option<String>, exec: bool) -> ExitCode {
+    let deck = match load(file) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let needs_graphics = has_images(&deck);
+    let (tx, rx) = mpsc::channel();
+    let mut session = Session::new(App::new(deck, theme, exec), tx.clone());
+    let result = (|| -> std::io::Result<()> {
+        let mut guard = Guard::enter()?;
+        session.draw(&mut guard.terminal)?;
+        // Asking the terminal what graphics it speaks can take a while: only after the
+        // first frame, only when the deck has pictures, never inside tmux (half-blocks there).
+        if needs_graphics && std::env::var_os("TMUX").is_none() {
+            if let Ok(picker) = ratatui_image::picker::Picker::from_query_stdio() {
+                session.images.set_picker(picker);
+            }
+        }
+        terminal::spawn_input(tx.clone());
+        terminal::spawn_signals(tx.clone())?;
+        let _watcher = terminal::watch(file, tx.clone()).ok();
+        run(&mut guard.terminal, &mut session, &rx)
+    })();
+    drop(tx);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("deck: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn has_images(deck: &Deck) -> bool {
+    deck.slides.iter().flat_map(|s| &s.elements).any(|e| matches!(e.block, Block::Image(_)))
+}
+
+/// Lint: every warning, plus slides that do not fit `size`, as `file:line: message` lines.
+fn check(file: &Path, size: (u16, u16)) -> ExitCode {
+    let deck = match load(file) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let app = App::new(deck, None, false);
+    let mut problems: Vec<Diagnostic> = app.warnings.clone();
+    problems.extend(deck::render::overflows(&app.deck, &app.theme, size));
+    for p in &problems {
+        println!("{p}");
+    }
+    let slides = app.deck.slides.len();
+    if problems.is_empty() {
+        println!("{}: {slides} slides, no problems", file.display());
+        ExitCode::SUCCESS
+    } else {
+        println!("{}: {slides} slides, {} problems", file.display(), problems.len());
+        ExitCode::from(1)
+    }
+}
+

@@ -1,0 +1,197 @@
+//! The presenter's state and what each action does to it. No I/O and no drawing here:
+//! actions that need the outside world come back as `Effect`s for the event loop.
+
+use super::keys::Action;
+use crate::diag::Diagnostic;
+use crate::model::Deck;
+use crate::theme::{self, Theme};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {
+    Index { selected: usize },
+    Help,
+    Warnings,
+    /// Asks before the deck runs any code.
+    ConfirmExec,
+}
+
+/// What the event loop must do after an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Reload,
+    /// Run the snippets of the current slide that run on the run key.
+    Run,
+    Cancel,
+    ResetPython,
+    /// The slide changed: start its auto-running snippets.
+    SlideShown,
+}
+
+pub struct App {
+    pub deck: Deck,
+    pub theme: Theme,
+    /// Theme and deck warnings together.
+    pub warnings: Vec<Diagnostic>,
+    pub slide: usize,
+    pub step: usize,
+    pub modal: Option<Modal>,
+    /// A reload that failed: shown instead of the slides until the file is fixed.
+    pub error: Option<Diagnostic>,
+    pub exec_allowed: bool,
+    pub quit: bool,
+    cli_theme: Option<String>,
+}
+
+impl App {
+    pub fn new(deck: Deck, cli_theme: Option<String>, exec_allowed: bool) -> Self {
+        let mut app = Self {
+            deck: Deck::default(),
+            theme: Theme::named("dark").expect("built-in"),
+            warnings: Vec::new(),
+            slide: 0,
+            step: 0,
+            modal: None,
+            error: None,
+            exec_allowed,
+            quit: false,
+            cli_theme,
+        };
+        app.set_deck(deck);
+        app
+    }
+
+    fn set_deck(&mut self, deck: Deck) {
+        let (theme, theme_warnings) = theme::resolve(&deck, self.cli_theme.as_deref());
+        self.theme = theme;
+        self.warnings = deck.warnings.iter().cloned().chain(theme_warnings).collect();
+        self.deck = deck;
+        self.slide = self.slide.min(self.deck.slides.len().saturating_sub(1));
+        self.step = self.step.min(self.steps().saturating_sub(1));
+    }
+
+    /// After a reload: a good deck replaces the old one at the same position; an error is
+    /// shown until the next good reload.
+    pub fn reloaded(&mut self, result: Result<Deck, Diagnostic>) {
+        match result {
+            Ok(deck) => {
+                self.error = None;
+                self.set_deck(deck);
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.deck.slides.get(self.slide).map_or(1, |s| s.steps.max(1))
+    }
+
+    fn last_slide(&self) -> usize {
+        self.deck.slides.len().saturating_sub(1)
+    }
+
+    pub fn handle(&mut self, action: Action) -> Option<Effect> {
+        if let Some(modal) = self.modal.clone() {
+            return self.handle_modal(modal, action);
+        }
+        let before = self.slide;
+        let effect = match action {
+            Action::Next => {
+                if self.step + 1 < self.steps() {
+                    self.step += 1;
+                } else if self.slide < self.last_slide() {
+                    self.go(self.slide + 1);
+                }
+                None
+            }
+            Action::Prev => {
+                if self.step > 0 {
+                    self.step -= 1;
+                } else if self.slide > 0 {
+                    self.go(self.slide - 1);
+                    self.step = self.steps() - 1;
+                }
+                None
+            }
+            Action::NextSlide => {
+                self.go((self.slide + 1).min(self.last_slide()));
+                None
+            }
+            Action::PrevSlide => {
+                self.go(self.slide.saturating_sub(1));
+                None
+            }
+            Action::First => {
+                self.go(0);
+                None
+            }
+            Action::Last => {
+                self.go(self.last_slide());
+                None
+            }
+            Action::GoTo(n) => {
+                self.go(n.saturating_sub(1).min(self.last_slide()));
+                None
+            }
+            Action::Run if !self.exec_allowed => {
+                self.modal = Some(Modal::ConfirmExec);
+                None
+            }
+            Action::Run => Some(Effect::Run),
+            Action::Cancel => Some(Effect::Cancel),
+            Action::ResetPython => Some(Effect::ResetPython),
+            Action::Reload => Some(Effect::Reload),
+            Action::Index => {
+                self.modal = Some(Modal::Index { selected: self.slide });
+                None
+            }
+            Action::Help => {
+                self.modal = Some(Modal::Help);
+                None
+            }
+            Action::Warnings => {
+                self.modal = Some(Modal::Warnings);
+                None
+            }
+            Action::Quit => {
+                self.quit = true;
+                None
+            }
+            Action::Close | Action::Up | Action::Down | Action::Select | Action::Yes => None,
+        };
+        if effect.is_none() && self.slide != before {
+            return Some(Effect::SlideShown);
+        }
+        effect
+    }
+
+    fn go(&mut self, slide: usize) {
+        self.slide = slide;
+        self.step = 0;
+    }
+
+    fn handle_modal(&mut self, modal: Modal, action: Action) -> Option<Effect> {
+        match (modal, action) {
+            (_, Action::Quit) => self.quit = true,
+            (Modal::Index { selected }, Action::Next | Action::Down) => {
+                self.modal = Some(Modal::Index { selected: (selected + 1).min(self.last_slide()) });
+            }
+            (Modal::Index { selected }, Action::Prev | Action::Up) => {
+                self.modal = Some(Modal::Index { selected: selected.saturating_sub(1) });
+            }
+            (Modal::Index { selected }, Action::Select) => {
+                self.modal = None;
+                let before = self.slide;
+                self.go(selected);
+                return (before != selected).then_some(Effect::SlideShown);
+            }
+            (Modal::ConfirmExec, Action::Yes | Action::Select | Action::Run) => {
+                self.modal = None;
+                self.exec_allowed = true;
+                return Some(Effect::Run);
+            }
+            (_, Action::Close | Action::Index | Action::Help | Action::Warnings) => self.modal = None,
+            _ => {}
+        }
+        None
+    }
+}

@@ -1,0 +1,160 @@
+//! Code blocks: syntect highlighting (loaded lazily, cached per snippet), line numbers,
+//! highlight groups that dim the other lines, a padded background box.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use syntect::easy::HighlightLines;
+use syntect::highlighting::{FontStyle, ThemeSet};
+use syntect::parsing::SyntaxSet;
+
+use super::text::{truncate, width};
+use crate::model::{CodeBlock, HighlightGroup};
+use crate::theme::Theme;
+
+type Highlighted = Arc<Vec<Vec<(Style, String)>>>;
+
+/// Syntax and theme sets load on first use, so nothing slow stands before the first frame.
+#[derive(Default)]
+pub struct Highlighter {
+    syntaxes: OnceLock<SyntaxSet>,
+    themes: OnceLock<ThemeSet>,
+    cache: Mutex<HashMap<u64, Highlighted>>,
+}
+
+impl Highlighter {
+    /// One per process: the cache outlives slides and reloads.
+    pub fn global() -> &'static Highlighter {
+        static GLOBAL: OnceLock<Highlighter> = OnceLock::new();
+        GLOBAL.get_or_init(Highlighter::default)
+    }
+
+    fn syntaxes(&self) -> &SyntaxSet {
+        self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
+    }
+
+    fn themes(&self) -> &ThemeSet {
+        self.themes.get_or_init(ThemeSet::load_defaults)
+    }
+
+    /// Lines of (style, text); foreground colours only, the box supplies the background.
+    pub fn highlight(&self, code: &str, language: &str, theme_name: &str) -> Highlighted {
+        let mut h = DefaultHasher::new();
+        (code, language, theme_name).hash(&mut h);
+        let key = h.finish();
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
+        let result = Arc::new(self.highlight_uncached(code, language, theme_name));
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, result.clone());
+        }
+        result
+    }
+
+    fn highlight_uncached(&self, code: &str, language: &str, theme_name: &str) -> Vec<Vec<(Style, String)>> {
+        let plain = || code.lines().map(|l| vec![(Style::new(), expand_tabs(l))]).collect();
+        let ss = self.syntaxes();
+        let Some(syntax) = ss.find_syntax_by_token(alias(language)) else { return plain() };
+        let themes = self.themes();
+        let Some(theme) = themes.themes.get(theme_name).or_else(|| themes.themes.get("base16-eighties.dark")) else {
+            return plain();
+        };
+        let mut hl = HighlightLines::new(syntax, theme);
+        let mut out = Vec::new();
+        for line in syntect::util::LinesWithEndings::from(code) {
+            let Ok(regions) = hl.highlight_line(line, ss) else { return plain() };
+            let spans = regions
+                .into_iter()
+                .map(|(s, text)| {
+                    let c = s.foreground;
+                    let mut style = Style::new().fg(Color::Rgb(c.r, c.g, c.b));
+                    if s.font_style.contains(FontStyle::BOLD) {
+                        style = style.add_modifier(Modifier::BOLD);
+                    }
+                    if s.font_style.contains(FontStyle::ITALIC) {
+                        style = style.add_modifier(Modifier::ITALIC);
+                    }
+                    (style, expand_tabs(text.trim_end_matches(['\n', '\r'])))
+                })
+                .collect();
+            out.push(spans);
+        }
+        out
+    }
+}
+
+fn alias(language: &str) -> &str {
+    match language {
+        "" => "txt",
+        "shell" | "zsh" | "fish" => "bash",
+        "c++" => "cpp",
+        "javascript" | "node" => "js",
+        "typescript" => "ts",
+        "golang" => "go",
+        "text" | "plain" | "console" => "txt",
+        other => other,
+    }
+}
+
+fn expand_tabs(s: &str) -> String {
+    s.replace('\t', "    ")
+}
+
+/// The lines of a code block at `step`, each padded to the block's width.
+pub fn code_lines(hl: &Highlighter, theme: &Theme, code: &CodeBlock, step: usize, max_width: usize) -> Vec<Line<'static>> {
+    let highlighted = hl.highlight(&code.display, &code.language, &theme.syntax_theme);
+    let background = theme.code_background && !code.attrs.no_background;
+    let bg = if background { theme.code_bg } else { theme.base.bg.unwrap_or(Color::Reset) };
+    let group = current_group(code, step);
+    let count = highlighted.len().max(1);
+    let gutter = if code.attrs.line_numbers { count.to_string().len() + 1 } else { 0 };
+    let pad = if background { 2 } else { 0 };
+    let longest = highlighted.iter().map(|l| l.iter().map(|(_, t)| width(t)).sum::<usize>()).max().unwrap_or(0);
+    let inner = (longest + gutter + 2 * pad).max(if background { 40 } else { 0 });
+    let box_width = inner.min(max_width).max(1);
+    let dim = theme.muted.fg.unwrap_or(Color::DarkGray);
+    let mut lines = Vec::with_capacity(highlighted.len() + 2);
+    let blank = || Line::from(Span::styled(" ".repeat(box_width), Style::new().bg(bg)));
+    if background {
+        lines.push(blank());
+    }
+    for (i, spans) in highlighted.iter().enumerate() {
+        let lit = group.is_none_or(|g| g.contains(i + 1));
+        let mut out = vec![Span::styled(" ".repeat(pad), Style::new().bg(bg))];
+        if gutter > 0 {
+            let n = format!("{:>w$} ", i + 1, w = gutter - 1);
+            out.push(Span::styled(n, theme.muted.bg(bg)));
+        }
+        for (style, text) in spans {
+            let style = if lit { style.bg(bg) } else { Style::new().fg(dim).bg(bg) };
+            out.push(Span::styled(text.clone(), style));
+        }
+        let line = truncate(Line::from(out), box_width);
+        lines.push(pad_line(line, box_width, bg));
+    }
+    if background {
+        lines.push(blank());
+    }
+    lines
+}
+
+/// The highlight group shown at `step`, if the block has any.
+fn current_group(code: &CodeBlock, step: usize) -> Option<&HighlightGroup> {
+    if code.highlight.is_empty() {
+        return None;
+    }
+    let i = step.saturating_sub(code.highlight_step).min(code.highlight.len() - 1);
+    code.highlight.get(i)
+}
+
+pub fn pad_line(mut line: Line<'static>, to: usize, bg: Color) -> Line<'static> {
+    let w = super::text::line_width(&line);
+    if w < to {
+        line.spans.push(Span::styled(" ".repeat(to - w), Style::new().bg(bg)));
+    }
+    line
+}

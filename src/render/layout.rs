@@ -1,0 +1,390 @@
+//! A slide at a step, for an area → positioned operations (text lines, images).
+//! The same ops drive the terminal, the tests, the exporters and the overflow check.
+
+use std::path::PathBuf;
+
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+
+use super::code::{Highlighter, code_lines, pad_line};
+use super::table::table_lines;
+use super::text::{line_width, spans, truncate, wrap};
+use crate::model::{Alignment, Block, CodeBlock, ExecMode, List, Slide};
+use crate::theme::Theme;
+
+/// Where an image's pixels come from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ImageSource {
+    File(PathBuf),
+    /// A picture a snippet produced, by the output's id.
+    Output(u64),
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Text { x: u16, y: u16, line: Line<'static> },
+    Image { rect: Rect, source: ImageSource },
+}
+
+#[derive(Debug, Default)]
+pub struct SlideFrame {
+    pub ops: Vec<Op>,
+    /// Rows of content below the area's bottom (0: it fits).
+    pub overflow: u16,
+}
+
+/// What a snippet has produced so far, as the renderer needs it.
+pub struct OutputView {
+    pub lines: Vec<Line<'static>>,
+    pub status: Line<'static>,
+    pub image: Option<(ImageSource, (u32, u32))>,
+}
+
+/// Lookups the layout needs from outside: snippet outputs and image sizes.
+pub trait Resources {
+    /// The output of the snippet that is element `element` of slide `slide`.
+    fn output(&self, slide: usize, element: usize) -> Option<OutputView>;
+    /// Pixel size of an image file (header only).
+    fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)>;
+}
+
+/// No outputs; sizes read from file headers. Enough for tests and static exports.
+pub struct NoOutputs;
+
+impl Resources for NoOutputs {
+    fn output(&self, _: usize, _: usize) -> Option<OutputView> {
+        None
+    }
+    fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
+        image::image_dimensions(path).ok()
+    }
+}
+
+pub struct LayoutCtx<'a> {
+    pub theme: &'a Theme,
+    pub resources: &'a dyn Resources,
+}
+
+#[derive(Clone, Copy)]
+struct Region {
+    x: u16,
+    width: u16,
+    y: u16,
+}
+
+struct Builder<'a> {
+    ctx: &'a LayoutCtx<'a>,
+    area: Rect,
+    full: Region,
+    columns: Vec<Region>,
+    active: usize,
+    align: Alignment,
+    ops: Vec<Op>,
+    max_y: u16,
+}
+
+/// Lay out `slide` (number `index` in the deck) as it looks at `step`.
+pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: Rect) -> SlideFrame {
+    let margin = (area.width / 16).max(2).min(area.width / 4);
+    let full = Region { x: area.x + margin, width: area.width.saturating_sub(2 * margin).max(1), y: area.y + 1 };
+    let mut b = Builder { ctx, area, full, columns: Vec::new(), active: 0, align: Alignment::Left, ops: Vec::new(), max_y: 0 };
+    let outputs_by_id = outputs_by_id(slide);
+    for (i, element) in slide.elements.iter().enumerate() {
+        if element.step > step {
+            continue;
+        }
+        b.block(&element.block, step, index, i, &outputs_by_id);
+    }
+    let bottom = area.y + area.height;
+    SlideFrame { ops: b.ops, overflow: b.max_y.saturating_sub(bottom) }
+}
+
+/// Outputs of snippets with `+id`, for `snippet_output` placeholders.
+fn outputs_by_id(slide: &Slide) -> Vec<(String, usize)> {
+    slide
+        .elements
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match &e.block {
+            Block::Code(c) => c.attrs.id.clone().map(|id| (id, i)),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Builder<'_> {
+    fn region(&mut self) -> &mut Region {
+        if self.columns.is_empty() { &mut self.full } else { &mut self.columns[self.active] }
+    }
+
+    fn theme(&self) -> &Theme {
+        self.ctx.theme
+    }
+
+    fn block(&mut self, block: &Block, step: usize, slide: usize, element: usize, ids: &[(String, usize)]) {
+        let width = self.region().width as usize;
+        match block {
+            Block::SlideTitle(text) => {
+                let style = self.theme().title;
+                let lines = wrap(&spans(self.theme(), style, text), width);
+                let align = self.theme().title_alignment;
+                self.emit(lines, Some(align));
+                self.gap(1);
+            }
+            Block::Code(code) => self.code(code, step, slide, element),
+            Block::Image(img) => {
+                let source = ImageSource::File(img.path.clone());
+                let size = self.ctx.resources.image_size(&img.path);
+                self.image(source, size, img.width_percent);
+            }
+            Block::NewLines(n) => self.gap(*n),
+            Block::JumpToMiddle => {
+                let mid = self.area.y + self.area.height / 2;
+                let r = self.region();
+                r.y = r.y.max(mid.saturating_sub(2));
+            }
+            Block::ColumnLayout(widths) => self.columns(widths),
+            Block::Column(i) => self.active = (*i).min(self.columns.len().saturating_sub(1)),
+            Block::ResetLayout => {
+                let y = self.columns.iter().map(|c| c.y).max().unwrap_or(self.full.y);
+                self.columns.clear();
+                self.full.y = self.full.y.max(y);
+            }
+            Block::Alignment(a) => self.align = *a,
+            Block::SnippetOutput(id) => {
+                if let Some((_, el)) = ids.iter().find(|(i, _)| i == id) {
+                    self.output(slide, *el, width);
+                }
+            }
+            other => {
+                let lines = block_lines(self.theme(), other, step, width);
+                if !lines.is_empty() {
+                    self.emit(lines, None);
+                    self.gap(1);
+                }
+            }
+        }
+    }
+
+    fn columns(&mut self, widths: &[u16]) {
+        let total: u32 = widths.iter().map(|w| u32::from(*w)).sum::<u32>().max(1);
+        let start = if self.columns.is_empty() { self.full.y } else { self.columns.iter().map(|c| c.y).max().unwrap_or(0) };
+        let gap = 2u16;
+        let avail = self.full.width.saturating_sub(gap * (widths.len() as u16).saturating_sub(1));
+        let mut x = self.full.x;
+        self.columns = widths
+            .iter()
+            .map(|w| {
+                let width = ((u32::from(avail) * u32::from(*w)) / total) as u16;
+                let r = Region { x, width: width.max(1), y: start };
+                x += width + gap;
+                r
+            })
+            .collect();
+        self.active = 0;
+    }
+
+    fn gap(&mut self, n: u16) {
+        let r = self.region();
+        r.y = r.y.saturating_add(n);
+    }
+
+    /// Place lines in the current region, aligned (the block's own, or the slide's).
+    fn emit(&mut self, lines: Vec<Line<'static>>, align: Option<Alignment>) {
+        let align = align.unwrap_or(self.align);
+        let r = *self.region();
+        let mut y = r.y;
+        for line in lines {
+            let line = truncate(line, r.width as usize);
+            let w = line_width(&line) as u16;
+            let x = match align {
+                Alignment::Left => r.x,
+                Alignment::Center => r.x + r.width.saturating_sub(w) / 2,
+                Alignment::Right => r.x + r.width.saturating_sub(w),
+            };
+            self.ops.push(Op::Text { x, y, line });
+            y = y.saturating_add(1);
+        }
+        self.region().y = y;
+        self.max_y = self.max_y.max(y);
+    }
+
+    fn code(&mut self, code: &CodeBlock, step: usize, slide: usize, element: usize) {
+        let width = self.region().width as usize;
+        let replaced = code.attrs.exec == ExecMode::Replace;
+        if !replaced {
+            let lines = code_lines(Highlighter::global(), self.theme(), code, step, width);
+            let align = self.theme().code_alignment;
+            self.emit(lines, Some(align));
+        }
+        if code.attrs.id.is_none() {
+            self.output(slide, element, width);
+        }
+        self.gap(1);
+    }
+
+    /// A snippet's output box: status line, text lines, picture.
+    fn output(&mut self, slide: usize, element: usize, width: usize) {
+        let Some(view) = self.ctx.resources.output(slide, element) else { return };
+        let theme = self.theme();
+        let bg = match theme.code_bg {
+            Color::Rgb(r, g, b) => Color::Rgb(r.saturating_sub(8), g.saturating_sub(8), b.saturating_sub(8)),
+            other => other,
+        };
+        let box_width = view.lines.iter().map(line_width).max().unwrap_or(0).max(line_width(&view.status)).clamp(40, width.max(1)).min(width);
+        let mut lines = vec![pad_line(truncate(view.status, box_width), box_width, bg)];
+        for line in view.lines {
+            let line = Line::from(line.spans.into_iter().map(|s| Span::styled(s.content, Style::new().bg(bg).patch(s.style))).collect::<Vec<_>>());
+            lines.push(pad_line(truncate(line, box_width), box_width, bg));
+        }
+        let align = self.theme().code_alignment;
+        self.emit(lines, Some(align));
+        if let Some((source, size)) = view.image {
+            self.image(source, Some(size), None);
+        }
+    }
+
+    fn image(&mut self, source: ImageSource, size: Option<(u32, u32)>, percent: Option<u16>) {
+        let r = *self.region();
+        let Some((pw, ph)) = size.filter(|(w, h)| *w > 0 && *h > 0) else {
+            let name = match &source {
+                ImageSource::File(p) => p.display().to_string(),
+                ImageSource::Output(_) => "output".into(),
+            };
+            self.emit(vec![Line::styled(format!("[unreadable image: {name}]"), self.theme().muted)], None);
+            return;
+        };
+        // Cells are about twice as tall as wide; a cell holds ~10 pixels across.
+        let natural = (pw / 10).max(1) as u16;
+        let mut cols = match percent {
+            Some(p) => (u32::from(r.width) * u32::from(p) / 100) as u16,
+            None => natural.min(r.width),
+        }
+        .max(1);
+        let rows_for = |cols: u16| ((u64::from(cols) * u64::from(ph)) / (u64::from(pw) * 2)).max(1) as u16;
+        let bottom = self.area.y + self.area.height;
+        // Leave room for what follows an unsized picture: at most 60% of the slide's height.
+        let cap = if percent.is_some() { self.area.height } else { self.area.height * 3 / 5 };
+        let room = bottom.saturating_sub(r.y).saturating_sub(1).min(cap).max(4);
+        if rows_for(cols) > room {
+            cols = ((u64::from(room) * u64::from(pw) * 2) / u64::from(ph)).max(1) as u16;
+        }
+        let rows = rows_for(cols);
+        // Images are centred, as presenterm does, unless the slide is right-aligned.
+        let x = match self.align {
+            Alignment::Right => r.x + r.width.saturating_sub(cols),
+            _ => r.x + r.width.saturating_sub(cols) / 2,
+        };
+        self.ops.push(Op::Image { rect: Rect::new(x, r.y, cols, rows), source });
+        let y = r.y + rows + 1;
+        self.region().y = y;
+        self.max_y = self.max_y.max(y);
+    }
+}
+
+/// Lines of a block that is only text (no images, no outputs).
+pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> Vec<Line<'static>> {
+    let base = theme.base;
+    match block {
+        Block::Paragraph(text) => wrap(&spans(theme, base, text), width),
+        Block::SlideTitle(text) => wrap(&spans(theme, theme.title, text), width),
+        Block::Heading { level, text } => wrap(&spans(theme, theme.heading(*level), text), width),
+        Block::List(list) => {
+            let mut out = Vec::new();
+            list_lines(theme, list, step, width, 0, &mut out);
+            out
+        }
+        Block::Table(table) => table_lines(theme, table, step, width),
+        Block::Quote(blocks) => prefixed(theme, blocks, step, width, "▍ ", theme.quote, None),
+        Block::Alert { kind, blocks, .. } => {
+            let color = theme.alert_color(*kind);
+            let style = Style::new().fg(color);
+            let title = Line::from(vec![Span::styled("▍ ", style), Span::styled(kind.label().to_string(), style.add_modifier(ratatui::style::Modifier::BOLD))]);
+            prefixed(theme, blocks, step, width, "▍ ", base, Some((title, style)))
+        }
+        Block::Code(code) => code_lines(Highlighter::global(), theme, code, step, width),
+        Block::Rule => vec![Line::styled("─".repeat(width), theme.muted)],
+        Block::Footnote { label, blocks } => {
+            let mut lines = Vec::new();
+            for (i, b) in blocks.iter().enumerate() {
+                for line in block_lines(theme, b, step, width.saturating_sub(label.len() + 3)) {
+                    let head = if i == 0 && lines.is_empty() { format!("[{label}] ") } else { " ".repeat(label.len() + 3) };
+                    let mut spans = vec![Span::styled(head, theme.muted)];
+                    spans.extend(line.spans);
+                    lines.push(Line::from(spans));
+                }
+            }
+            lines
+        }
+        Block::Placeholder(text) => vec![Line::styled(text.clone(), Style::new().fg(theme.error))],
+        _ => Vec::new(),
+    }
+}
+
+fn prefixed(theme: &Theme, blocks: &[Block], step: usize, width: usize, prefix: &str, style: Style, title: Option<(Line<'static>, Style)>) -> Vec<Line<'static>> {
+    let bar_style = title.as_ref().map_or(theme.muted, |(_, s)| *s);
+    let mut out: Vec<Line<'static>> = title.map(|(l, _)| l).into_iter().collect();
+    for (i, b) in blocks.iter().enumerate() {
+        if i > 0 {
+            out.push(Line::styled(prefix.to_string(), bar_style));
+        }
+        let themed = Theme { base: theme.base.patch(style), ..theme.clone() };
+        for line in block_lines(&themed, b, step, width.saturating_sub(2)) {
+            let mut spans = vec![Span::styled(prefix.to_string(), bar_style)];
+            spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, style.patch(s.style))));
+            out.push(Line::from(spans));
+        }
+    }
+    out
+}
+
+fn list_lines(theme: &Theme, list: &List, step: usize, width: usize, depth: usize, out: &mut Vec<Line<'static>>) {
+    let bullets = ["•", "◦", "▪"];
+    for (n, item) in list.items.iter().enumerate() {
+        if item.step > step {
+            continue;
+        }
+        if n > 0 {
+            out.extend((0..list.spacing).map(|_| Line::default()));
+        }
+        let marker = match list.start {
+            Some(start) => format!("{}. ", start + n as u64),
+            None => format!("{} ", bullets[depth % bullets.len()]),
+        };
+        let task = match item.task {
+            Some(true) => "[x] ",
+            Some(false) => "[ ] ",
+            None => "",
+        };
+        let head = format!("{marker}{task}");
+        let indent = text_width(&head);
+        let accent = Style::new().fg(theme.accent);
+        let body = wrap(&spans(theme, theme.base, &item.text), width.saturating_sub(indent).max(1));
+        for (i, line) in body.into_iter().enumerate() {
+            let lead = if i == 0 { Span::styled(head.clone(), accent) } else { Span::raw(" ".repeat(indent)) };
+            let mut spans = vec![lead];
+            spans.extend(line.spans);
+            out.push(Line::from(spans));
+        }
+        for child in &item.children {
+            let lines = match child {
+                Block::List(sub) => {
+                    let mut v = Vec::new();
+                    list_lines(theme, sub, step, width.saturating_sub(indent), depth + 1, &mut v);
+                    v
+                }
+                other => block_lines(theme, other, step, width.saturating_sub(indent)),
+            };
+            for line in lines {
+                let mut spans = vec![Span::raw(" ".repeat(indent))];
+                spans.extend(line.spans);
+                out.push(Line::from(spans));
+            }
+        }
+    }
+}
+
+fn text_width(s: &str) -> usize {
+    super::text::width(s)
+}

@@ -1,0 +1,137 @@
+//! Drawing: a deck position → ops (layout) → a ratatui buffer. Images go through
+//! ratatui-image, which picks kitty, iTerm2, sixel or half-block cells.
+
+pub mod code;
+pub mod footer;
+pub mod layout;
+pub mod table;
+pub mod text;
+
+use std::collections::HashMap;
+
+use image::DynamicImage;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block as Fill, Paragraph};
+use ratatui_image::picker::Picker;
+use ratatui_image::protocol::StatefulProtocol;
+use ratatui_image::{Resize, StatefulImage};
+
+use crate::model::Deck;
+use crate::theme::Theme;
+use layout::{ImageSource, LayoutCtx, Op, Resources, SlideFrame};
+
+/// Decoded images and their terminal encodings, kept across frames.
+pub struct ImageCache {
+    picker: Picker,
+    protocols: HashMap<ImageSource, Option<StatefulProtocol>>,
+    pixels: HashMap<u64, DynamicImage>,
+}
+
+impl ImageCache {
+    /// Half-block cells until the terminal has been asked what it can do.
+    pub fn new() -> Self {
+        Self::with_picker(Picker::halfblocks())
+    }
+
+    pub fn with_picker(picker: Picker) -> Self {
+        Self { picker, protocols: HashMap::new(), pixels: HashMap::new() }
+    }
+
+    pub fn set_picker(&mut self, picker: Picker) {
+        self.picker = picker;
+        self.protocols.clear();
+    }
+
+    /// Register a picture a snippet produced.
+    pub fn insert_pixels(&mut self, id: u64, image: DynamicImage) {
+        self.protocols.remove(&ImageSource::Output(id));
+        self.pixels.insert(id, image);
+    }
+
+    fn protocol(&mut self, source: &ImageSource) -> Option<&mut StatefulProtocol> {
+        if !self.protocols.contains_key(source) {
+            let image = match source {
+                ImageSource::File(path) => image::ImageReader::open(path).ok().and_then(|r| r.with_guessed_format().ok()).and_then(|r| r.decode().ok()),
+                ImageSource::Output(id) => self.pixels.get(id).cloned(),
+            };
+            let proto = image.map(|img| self.picker.new_resize_protocol(img));
+            self.protocols.insert(source.clone(), proto);
+        }
+        self.protocols.get_mut(source).and_then(Option::as_mut)
+    }
+}
+
+impl Default for ImageCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where the slide goes and where the footer goes.
+pub fn split(theme: &Theme, area: Rect, show_footer: bool) -> (Rect, Rect) {
+    let fh = if show_footer { footer::height(theme).min(area.height / 3) } else { 0 };
+    let slide = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(fh + u16::from(fh > 0)));
+    let foot = Rect::new(area.x, area.y + area.height.saturating_sub(fh), area.width, fh);
+    (slide, foot)
+}
+
+/// Lay out slide `index` at `step` into `area`: slide content plus footer.
+pub fn layout_screen(deck: &Deck, theme: &Theme, resources: &dyn Resources, index: usize, step: usize, area: Rect) -> SlideFrame {
+    let Some(slide) = deck.slides.get(index) else { return SlideFrame::default() };
+    let (slide_area, foot) = split(theme, area, !slide.hide_footer);
+    let ctx = LayoutCtx { theme, resources };
+    let mut frame = layout::layout(slide, index, step, &ctx, slide_area);
+    if foot.height > 0 {
+        frame.ops.extend(footer::footer_ops(theme, deck, index, foot));
+    }
+    frame
+}
+
+/// Paint ops into the frame, clipped to `area`.
+pub fn draw_ops(f: &mut Frame, area: Rect, theme: &Theme, ops: &[Op], images: &mut ImageCache) {
+    f.render_widget(Fill::default().style(theme.base), area);
+    let bottom = area.y + area.height;
+    for op in ops {
+        match op {
+            Op::Text { x, y, line } => {
+                if *y < area.y || *y >= bottom || *x >= area.x + area.width {
+                    continue;
+                }
+                let rect = Rect::new(*x, *y, (area.x + area.width).saturating_sub(*x), 1);
+                f.render_widget(Paragraph::new(line.clone()).style(Style::new()), rect);
+            }
+            Op::Image { rect, source } => {
+                let rect = rect.intersection(area);
+                if rect.is_empty() {
+                    continue;
+                }
+                match images.protocol(source) {
+                    Some(proto) => f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), rect, proto),
+                    None => {
+                        let msg = Paragraph::new("[image could not be decoded]").style(theme.muted);
+                        f.render_widget(msg, Rect::new(rect.x, rect.y, rect.width, 1));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Slides that do not fit a `cols x rows` terminal at their last step, as warnings.
+pub fn overflows(deck: &Deck, theme: &Theme, (cols, rows): (u16, u16)) -> Vec<crate::diag::Diagnostic> {
+    let area = Rect::new(0, 0, cols, rows);
+    let resources = layout::NoOutputs;
+    deck.slides
+        .iter()
+        .enumerate()
+        .filter_map(|(i, slide)| {
+            let frame = layout_screen(deck, theme, &resources, i, slide.steps.saturating_sub(1), area);
+            (frame.overflow > 0).then(|| {
+                crate::diag::Diagnostic::warning(&slide.file, slide.line, format!("slide {} does not fit {cols}x{rows}: {} more rows needed", i + 1, frame.overflow))
+                    .with_hint("split the slide, or use columns")
+            })
+        })
+        .collect()
+}
