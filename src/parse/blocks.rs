@@ -174,7 +174,7 @@ fn item(ev: &mut Events, ctx: &mut Ctx, line: usize) -> ListItem {
                     c.push(&e);
                 }
             }
-            Event::Start(tag) => children.extend(block(ev, ctx, tag, range)),
+            Event::Start(tag) if is_block(&tag) => children.extend(block(ev, ctx, tag, range)),
             other => {
                 c.push(&other);
             }
@@ -185,6 +185,11 @@ fn item(ev: &mut Events, ctx: &mut Ctx, line: usize) -> ListItem {
         children.push(image(ctx, &url, &alt, line));
     }
     ListItem { task, text, children, step: 0 }
+}
+
+/// Tags that start a block (as opposed to inline markup inside a tight list item).
+fn is_block(tag: &Tag) -> bool {
+    !matches!(tag, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. } | Tag::Superscript | Tag::Subscript)
 }
 
 fn table(ev: &mut Events, aligns: Vec<Alignment>) -> Table {

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every test deck has: Rust unit, integration and end-to-end (tmux) tests, then the demo
+# wheel's Python tests. Needs only Rust and Python 3; tests that need tmux skip without it
+# (under CI=true they fail instead, and .ci/run installs it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build against the same Python that will run the tests (a pyenv shim is fine).
+export PYO3_PYTHON="${PYO3_PYTHON:-$(command -v python3)}"
+
+cargo test --workspace --locked
+if [ -f demos/scripts/test-wheel.sh ]; then
+  bash demos/scripts/test-wheel.sh
+fi

@@ -1,0 +1,63 @@
+//! The real binary in a real terminal (tmux): launch, navigate, quit, terminal restored.
+
+mod common;
+
+use std::time::Duration;
+
+use common::tmux::{Tmux, available};
+
+const DECK: &str = "Opening slide\n===\n\nfirst words\n\n<!-- pause -->\n\nrevealed words\n\n<!-- end_slide -->\n\nMiddle\n===\n\n<!-- end_slide -->\n\nClosing slide\n===\n\nlast words\n";
+
+#[test]
+fn launch_navigate_quit_restores_terminal() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("talk.md"), DECK).unwrap();
+    let t = Tmux::start("nav", dir.path());
+    t.type_line(&format!("{} talk.md", env!("CARGO_BIN_EXE_deck")));
+    let wait = Duration::from_secs(10);
+    let screen = t.wait_for("Opening slide", wait);
+    assert!(screen.contains("first words") && !screen.contains("revealed words"), "{screen}");
+    t.send(&["l"]);
+    t.wait_for("revealed words", wait);
+    t.send(&["G"]);
+    t.wait_for("Closing slide", wait);
+    t.wait_for("3 / 3", wait);
+    t.send(&["q"]);
+    // Back at the prompt, the alternate screen gone: no slide text left behind.
+    let screen = t.wait_until(wait, |s| s.trim_end().ends_with("E2E$") && !s.contains("last words"), "the prompt after quitting");
+    assert!(!screen.contains("Closing slide"), "{screen}");
+    // The terminal is usable: echo works and shows its output (raw mode is off).
+    t.type_line("echo still-$((40+2))");
+    t.wait_for("still-42", wait);
+}
+
+#[test]
+fn bad_deck_exits_2_with_a_located_error() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.md"), "---\ntitle: x\nnot_a_key: 1\n---\nhi\n").unwrap();
+    let t = Tmux::start("bad", dir.path());
+    t.type_line(&format!("{} bad.md; echo status=$?", env!("CARGO_BIN_EXE_deck")));
+    let screen = t.wait_for("status=2", Duration::from_secs(10));
+    assert!(screen.contains("bad.md:3: error: invalid front matter: unknown key `not_a_key`"), "{screen}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sigterm-talk.md"), DECK).unwrap();
+    let t = Tmux::start("term", dir.path());
+    t.type_line(&format!("{} sigterm-talk.md", env!("CARGO_BIN_EXE_deck")));
+    t.wait_for("Opening slide", Duration::from_secs(10));
+    let killed = std::process::Command::new("pkill").args(["-TERM", "-f", "deck sigterm-talk.md"]).status().unwrap();
+    assert!(killed.success(), "the presenter was running");
+    t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$") && !s.contains("first words"), "the prompt after SIGTERM");
+}

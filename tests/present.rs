@@ -1,0 +1,137 @@
+//! The presenter on a TestBackend: navigation, modals, hot reload, highlight steps, overflow.
+
+mod common;
+
+use std::fs;
+
+use common::Screen;
+use deck::app::run::Event;
+
+fn write_deck(dir: &tempfile::TempDir, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join("deck.md");
+    fs::write(&path, text).unwrap();
+    path
+}
+
+const THREE: &str = "One\n===\n\nfirst body\n\n<!-- pause -->\n\nafter pause\n\n<!-- end_slide -->\n\nTwo\n===\n\nsecond body\n\n<!-- end_slide -->\n\nThree\n===\n\nthird body\n";
+
+#[test]
+fn navigation_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Screen::open(&write_deck(&dir, THREE), 80, 24);
+    s.assert_shows("first body");
+    s.assert_hides("after pause");
+    s.keys("l");
+    s.assert_shows("after pause");
+    s.keys("l");
+    s.assert_shows("second body");
+    s.keys("h");
+    s.assert_shows("after pause");
+    s.keys("G");
+    s.assert_shows("third body");
+    s.keys("gg");
+    s.assert_shows("first body");
+    s.keys("2G");
+    s.assert_shows("second body");
+    s.keys("n");
+    s.assert_shows("third body");
+    s.keys("pp");
+    s.assert_shows("first body");
+    s.assert_shows("1 / 3");
+}
+
+#[test]
+fn index_and_help_modals() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Screen::open(&write_deck(&dir, THREE), 80, 24);
+    s.ctrl('p');
+    s.assert_shows("slides (enter: go, esc: close)");
+    s.assert_shows("  3. Three");
+    s.keys("jj");
+    s.event(Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter)));
+    s.assert_shows("third body");
+    s.keys("?");
+    s.assert_shows("go to slide N");
+    s.event(Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc)));
+    s.assert_hides("go to slide N");
+}
+
+#[test]
+fn hot_reload_keeps_position_and_shows_errors_until_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_deck(&dir, THREE);
+    let mut s = Screen::open(&path, 80, 24);
+    s.keys("2G");
+    fs::write(&path, THREE.replace("second body", "edited body")).unwrap();
+    s.event(Event::FileChanged);
+    s.assert_shows("edited body");
+    assert_eq!(s.session.app.slide, 1);
+    // Invalid front matter: the error with file and line replaces the slides, the presenter lives.
+    fs::write(&path, format!("---\ntitle: [oops\n---\n{THREE}")).unwrap();
+    s.event(Event::FileChanged);
+    s.assert_shows("the deck has an error");
+    s.assert_shows("deck.md:");
+    s.assert_shows("invalid front matter");
+    assert!(!s.session.app.quit);
+    fs::write(&path, THREE).unwrap();
+    s.event(Event::FileChanged);
+    s.assert_shows("second body");
+}
+
+#[test]
+fn stepped_highlight_dims_other_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "```rust {1|2}\nlet first = 1;\nlet second = 2;\n```\n";
+    let mut s = Screen::open(&write_deck(&dir, text), 80, 24);
+    let fg_at = |s: &Screen, needle: &str| {
+        let row = s.row_of(needle).unwrap() as u16;
+        let col = s.text().lines().nth(row as usize).unwrap().find(needle).unwrap() as u16;
+        s.terminal.backend().buffer()[(col + 4, row)].fg
+    };
+    let muted = s.session.app.theme.muted.fg.unwrap();
+    assert_ne!(fg_at(&s, "let first"), muted);
+    assert_eq!(fg_at(&s, "let second"), muted);
+    s.keys("l");
+    assert_eq!(fg_at(&s, "let first"), muted);
+    assert_ne!(fg_at(&s, "let second"), muted);
+}
+
+#[test]
+fn overflow_is_reported_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..40).map(|i| format!("line {i}\n\n")).collect();
+    let s = Screen::open(&write_deck(&dir, &body), 80, 24);
+    s.assert_shows("this slide does not fit");
+}
+
+#[test]
+fn warnings_banner_and_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Screen::open(&write_deck(&dir, "hello\n\n<!-- puase -->\n"), 100, 24);
+    s.assert_shows("deck.md:3: warning: unknown command `puase`");
+    s.keys("w");
+    s.assert_shows("did you mean `pause`?");
+}
+
+#[test]
+fn every_theme_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in deck::theme::NAMES {
+        let text = format!("---\ntheme:\n  name: {name}\n---\nTitle\n===\n\n* item\n\n```python\nprint(1)\n```\n");
+        let s = Screen::open(&write_deck(&dir, &text), 80, 24);
+        assert!(s.session.app.warnings.is_empty(), "{name}: {:?}", s.session.app.warnings);
+        s.assert_shows("• item");
+        s.assert_shows("print(1)");
+    }
+}
+
+#[test]
+fn run_key_asks_for_consent_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Screen::open(&write_deck(&dir, "```python +exec\nprint(1)\n```\n"), 80, 24);
+    s.ctrl('e');
+    s.assert_shows("This deck holds 1 runnable snippets: 1 python.");
+    s.event(Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc)));
+    s.assert_hides("runnable snippets");
+    assert!(!s.session.app.exec_allowed);
+}
