@@ -8,6 +8,14 @@ cd "$(dirname "$0")/.."
 # Build against the same Python that will run the tests (a pyenv shim is fine).
 export PYO3_PYTHON="${PYO3_PYTHON:-$(command -v python3)}"
 
+# A virtualenv (inside target/, never committed) with what the tests import from Python.
+venv="$PWD/target/py-venv"
+if ! "$venv/bin/python" -c 'import numpy, PIL, pytest' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check numpy Pillow pytest maturin
+fi
+export DECK_TEST_PYTHON_ENV="$venv"
+
 cargo test --workspace --locked
 if [ -f demos/scripts/test-wheel.sh ]; then
   bash demos/scripts/test-wheel.sh

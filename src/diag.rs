@@ -57,11 +57,8 @@ impl Diagnostic {
 
     /// `file:line` as editors and terminals link it.
     pub fn location(&self) -> String {
-        if self.line == 0 {
-            self.file.display().to_string()
-        } else {
-            format!("{}:{}", self.file.display(), self.line)
-        }
+        let file = display_path(&self.file);
+        if self.line == 0 { file } else { format!("{file}:{}", self.line) }
     }
 
     /// The first line only: for status bars and `deck check` listings.
@@ -92,6 +89,18 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+static BASE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Paths in messages are shown relative to this folder (where deck was started): deck
+/// works with absolute paths, since snippets may change the working directory.
+pub fn set_base_dir(dir: PathBuf) {
+    let _ = BASE.set(dir);
+}
+
+pub fn display_path(path: &Path) -> String {
+    BASE.get().and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path).display().to_string()
+}
 
 /// Maps byte offsets in a source text to 1-based line numbers.
 pub struct LineIndex {

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod diag;
+pub mod exec;
 pub mod model;
 pub mod parse;
 pub mod render;

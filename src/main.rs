@@ -6,7 +6,7 @@ use std::sync::mpsc;
 
 use clap::{Parser, Subcommand};
 
-use deck::app::run::{Session, run};
+use deck::app::run::{ExecSettings, Session, run};
 use deck::app::state::App;
 use deck::app::terminal::{self, Guard};
 use deck::diag::Diagnostic;
@@ -32,6 +32,12 @@ struct Cli {
     /// Use this built-in theme instead of the deck's (dark, light, catppuccin-mocha, ...).
     #[arg(long, value_name = "NAME")]
     theme: Option<String>,
+    /// Stop a snippet after this many seconds (a snippet's `+timeout:N` wins).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    timeout: u64,
+    /// A virtualenv whose packages Python snippets can import (default: $VIRTUAL_ENV).
+    #[arg(long, value_name = "DIR")]
+    python_env: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -60,9 +66,16 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Ok(cwd) = std::env::current_dir() {
+        deck::diag::set_base_dir(cwd);
+    }
+    let settings = ExecSettings {
+        timeout: std::time::Duration::from_secs(cli.timeout.max(1)),
+        python_env: cli.python_env.or_else(|| std::env::var_os("VIRTUAL_ENV").map(PathBuf::from)),
+    };
     match (cli.command, cli.file) {
         (Some(Command::Check { file, size }), _) => check(&file, size),
-        (None, Some(file)) => present(&file, cli.theme, cli.exec),
+        (None, Some(file)) => present(&file, cli.theme, cli.exec, settings),
         (None, None) => {
             eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
             ExitCode::from(2)
@@ -70,21 +83,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// Parse the deck by its absolute path (snippets may change the working directory).
 fn load(file: &Path) -> Result<Deck, ExitCode> {
-    deck::parse::parse_file(file).map_err(|e| {
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    deck::parse::parse_file(&file).map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(2)
     })
 }
 
-fn present(file: &Path, theme: Option<String>, exec: bool) -> ExitCode {
+fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSettings) -> ExitCode {
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,
     };
     let needs_graphics = has_images(&deck);
     let (tx, rx) = mpsc::channel();
-    let mut session = Session::new(App::new(deck, theme, exec), tx.clone());
+    let watch_path = deck.path.clone();
+    let mut session = Session::with_settings(App::new(deck, theme, exec), tx.clone(), settings);
     let result = (|| -> std::io::Result<()> {
         let mut guard = Guard::enter()?;
         session.draw(&mut guard.terminal)?;
@@ -97,7 +113,8 @@ fn present(file: &Path, theme: Option<String>, exec: bool) -> ExitCode {
         }
         terminal::spawn_input(tx.clone());
         terminal::spawn_signals(tx.clone())?;
-        let _watcher = terminal::watch(file, tx.clone()).ok();
+        let _watcher = terminal::watch(&watch_path, tx.clone()).ok();
+        session.started();
         run(&mut guard.terminal, &mut session, &rx)
     })();
     drop(tx);

@@ -61,3 +61,23 @@ fn sigterm_restores_the_terminal() {
     assert!(killed.success(), "the presenter was running");
     t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$") && !s.contains("first words"), "the prompt after SIGTERM");
 }
+
+#[test]
+fn python_snippet_output_appears_under_the_code() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let deck = "Live Python\n===\n\n```python +exec\nwords = ['live', 'from', 'python']\nprint('-'.join(words).upper())\n```\n";
+    std::fs::write(dir.path().join("py-talk.md"), deck).unwrap();
+    let t = Tmux::start("py", dir.path());
+    t.type_line(&format!("{} -x py-talk.md", env!("CARGO_BIN_EXE_deck")));
+    t.wait_for("Live Python", Duration::from_secs(10));
+    t.send(&["C-e"]);
+    let screen = t.wait_for("LIVE-FROM-PYTHON", Duration::from_secs(20));
+    let code_row = screen.lines().position(|l| l.contains("print('-'.join")).unwrap();
+    let out_row = screen.lines().position(|l| l.contains("LIVE-FROM-PYTHON")).unwrap();
+    assert!(out_row > code_row, "output under the code:\n{screen}");
+    t.send(&["q"]);
+    t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$"), "the prompt");
+}

@@ -154,7 +154,7 @@ impl Builder<'_> {
             Block::Alignment(a) => self.align = *a,
             Block::SnippetOutput(id) => {
                 if let Some((_, el)) = ids.iter().find(|(i, _)| i == id) {
-                    self.output(slide, *el, width);
+                    self.output(slide, *el, 0);
                 }
             }
             other => {
@@ -213,31 +213,46 @@ impl Builder<'_> {
     fn code(&mut self, code: &CodeBlock, step: usize, slide: usize, element: usize) {
         let width = self.region().width as usize;
         let replaced = code.attrs.exec == ExecMode::Replace;
+        let mut box_width = 0;
         if !replaced {
             let lines = code_lines(Highlighter::global(), self.theme(), code, step, width);
+            box_width = lines.first().map(line_width).unwrap_or(0);
             let align = self.theme().code_alignment;
             self.emit(lines, Some(align));
         }
         if code.attrs.id.is_none() {
-            self.output(slide, element, width);
+            self.output(slide, element, box_width);
         }
         self.gap(1);
     }
 
-    /// A snippet's output box: status line, text lines, picture.
-    fn output(&mut self, slide: usize, element: usize, width: usize) {
-        let Some(view) = self.ctx.resources.output(slide, element) else { return };
+    /// A snippet's output box (status line, text lines, picture), at least `min_width` wide
+    /// so it lines up with its code block. When it is taller than the room left, the last
+    /// lines show (the output scrolls).
+    fn output(&mut self, slide: usize, element: usize, min_width: usize) {
+        let Some(mut view) = self.ctx.resources.output(slide, element) else { return };
+        let width = self.region().width as usize;
+        let bottom = self.area.y + self.area.height;
+        let room = bottom.saturating_sub(self.region().y).saturating_sub(2).max(3) as usize;
+        if view.lines.len() > room {
+            let cut = view.lines.len() - room + 1;
+            view.lines.drain(..cut);
+            view.lines.insert(0, Line::styled(format!("… {cut} more lines above"), self.theme().muted));
+        }
         let theme = self.theme();
         let bg = match theme.code_bg {
             Color::Rgb(r, g, b) => Color::Rgb(r.saturating_sub(8), g.saturating_sub(8), b.saturating_sub(8)),
             other => other,
         };
-        let box_width = view.lines.iter().map(line_width).max().unwrap_or(0).max(line_width(&view.status)).clamp(40, width.max(1)).min(width);
-        let mut lines = vec![pad_line(truncate(view.status, box_width), box_width, bg)];
-        for line in view.lines {
-            let line = Line::from(line.spans.into_iter().map(|s| Span::styled(s.content, Style::new().bg(bg).patch(s.style))).collect::<Vec<_>>());
-            lines.push(pad_line(truncate(line, box_width), box_width, bg));
-        }
+        let natural = view.lines.iter().map(line_width).max().unwrap_or(0).max(line_width(&view.status)) + 2;
+        let box_width = natural.max(min_width).max(40).min(width.max(1));
+        let boxed = |line: Line<'static>| {
+            let mut spans = vec![Span::styled(" ", Style::new().bg(bg))];
+            spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, Style::new().bg(bg).patch(s.style))));
+            pad_line(truncate(Line::from(spans), box_width), box_width, bg)
+        };
+        let mut lines = vec![boxed(view.status)];
+        lines.extend(view.lines.into_iter().map(boxed));
         let align = self.theme().code_alignment;
         self.emit(lines, Some(align));
         if let Some((source, size)) = view.image {

@@ -89,3 +89,56 @@ impl Screen {
         assert!(!text.contains(needle), "did not expect `{needle}` on screen:\n{text}");
     }
 }
+
+impl Screen {
+    /// A presenter with execution allowed (as `deck -x`), with these settings.
+    pub fn exec(path: &std::path::Path, width: u16, height: u16, settings: deck::app::run::ExecSettings) -> Self {
+        let deck = deck::parse::parse_file(path).unwrap_or_else(|e| panic!("{e}"));
+        let (tx, rx) = mpsc::channel();
+        let session = Session::with_settings(App::new(deck, None, true), tx, settings);
+        let mut s = Self { session, terminal: Terminal::new(TestBackend::new(width, height)).unwrap(), rx };
+        s.session.started();
+        s.draw();
+        s
+    }
+
+    /// Handle engine events until `done` holds; panics with the screen after `timeout`.
+    pub fn pump_until(&mut self, timeout: std::time::Duration, done: impl Fn(&Screen) -> bool) {
+        let start = std::time::Instant::now();
+        loop {
+            self.draw();
+            if done(self) {
+                return;
+            }
+            assert!(start.elapsed() < timeout, "timed out after {timeout:?}; screen:\n{}", self.text());
+            if let Ok(e) = self.rx.recv_timeout(std::time::Duration::from_millis(20)) {
+                self.session.handle(e);
+                while let Ok(e) = self.rx.try_recv() {
+                    self.session.handle(e);
+                }
+            }
+        }
+    }
+
+    /// Wait until no snippet runs.
+    pub fn settle(&mut self, timeout: std::time::Duration) {
+        self.pump_until(timeout, |s| !s.session.running());
+    }
+
+    /// The text output of the snippet that is element `element` of the current slide.
+    pub fn output(&self, element: usize) -> String {
+        let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
+        self.session.outputs.get(id).map(|o| o.text()).unwrap_or_default()
+    }
+
+    pub fn outcome(&self, element: usize) -> Option<deck::exec::Outcome> {
+        let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
+        self.session.outputs.get(id).and_then(|o| o.finished.clone()).map(|(o, _)| o)
+    }
+}
+
+/// A virtualenv with numpy and Pillow, when the test run provides one
+/// (`DECK_TEST_PYTHON_ENV`; scripts/test.sh makes it).
+pub fn test_python_env() -> Option<PathBuf> {
+    std::env::var_os("DECK_TEST_PYTHON_ENV").map(PathBuf::from).filter(|p| p.is_dir())
+}

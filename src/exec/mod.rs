@@ -1,0 +1,146 @@
+//! Running snippets. Every engine implements `Engine` (start, cancel) and reports through one
+//! sink as snippets start, print, draw and finish; the presenter never waits on an engine.
+
+pub mod output;
+pub mod process;
+pub mod python;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Which snippet: its slide and its element on that slide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SnippetId {
+    pub slide: usize,
+    pub element: usize,
+}
+
+impl SnippetId {
+    /// A number for the picture a snippet produced.
+    pub fn image_key(self) -> u64 {
+        ((self.slide as u64) << 32) | self.element as u64
+    }
+}
+
+/// One run of one snippet.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: SnippetId,
+    pub language: String,
+    /// `+exec:NAME`: an alternative runner.
+    pub runner: Option<String>,
+    pub source: String,
+    /// The deck file and the line of the snippet's first code line, for tracebacks.
+    pub file: PathBuf,
+    pub first_line: usize,
+    /// The folder the snippet runs in (the deck's).
+    pub dir: PathBuf,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Success,
+    /// An exception or a failing command; details were reported as stderr output.
+    Failed,
+    Exit(i32),
+    Cancelled,
+    TimedOut(Duration),
+}
+
+impl Outcome {
+    pub fn ok(&self) -> bool {
+        matches!(self, Outcome::Success | Outcome::Exit(0))
+    }
+}
+
+#[derive(Debug)]
+pub enum Report {
+    Started { id: SnippetId },
+    Output { id: SnippetId, text: String, stderr: bool },
+    Image { id: SnippetId, image: image::RgbaImage },
+    Finished { id: SnippetId, outcome: Outcome, elapsed: Duration },
+}
+
+pub type Sink = Arc<dyn Fn(Report) + Send + Sync>;
+
+pub trait Engine: Send {
+    fn start(&mut self, job: Job);
+    fn cancel(&mut self, id: SnippetId);
+}
+
+/// Calls `on_timeout` unless the guard is dropped first.
+pub struct Watchdog {
+    _done: mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    pub fn new(timeout: Duration, on_timeout: impl FnOnce() + Send + 'static) -> Self {
+        let (tx, rx) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {
+                on_timeout();
+            }
+        });
+        Self { _done: tx }
+    }
+}
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Picks the engine for each job: Python in-process, everything else as a subprocess.
+pub struct Executor {
+    sink: Sink,
+    python: Option<python::PythonEngine>,
+    process: process::ProcessEngine,
+    python_env: Option<PathBuf>,
+}
+
+impl Executor {
+    pub fn new(sink: Sink, python_env: Option<PathBuf>) -> Self {
+        let process = process::ProcessEngine::new(sink.clone());
+        Self { sink, python: None, process, python_env }
+    }
+
+    fn python(&mut self) -> &mut python::PythonEngine {
+        let (sink, env) = (self.sink.clone(), self.python_env.clone());
+        self.python.get_or_insert_with(|| python::PythonEngine::new(sink, env))
+    }
+
+    /// Start the interpreter ahead of the first run (off the UI thread).
+    pub fn warm_up_python(&mut self) {
+        self.python();
+    }
+
+    pub fn start(&mut self, job: Job) {
+        let embedded = is_python(&job.language) && job.runner.is_none();
+        if embedded {
+            self.python().start(job);
+        } else {
+            self.process.start(job);
+        }
+    }
+
+    pub fn cancel(&mut self, id: SnippetId) {
+        if let Some(p) = &mut self.python {
+            p.cancel(id);
+        }
+        self.process.cancel(id);
+    }
+
+    pub fn reset_python(&mut self) {
+        if let Some(p) = &mut self.python {
+            p.reset();
+        }
+    }
+}
+
+/// The PyO3 demo modules, importable in every snippet with nothing installed. Must run before
+/// the interpreter starts.
+pub fn register_demo_modules() {}
+
+pub fn is_python(language: &str) -> bool {
+    matches!(language, "python" | "py" | "python3")
+}

@@ -1,0 +1,202 @@
+//! Snippets as subprocesses (shells, `+exec:subprocess` Python, configured languages): run in
+//! the deck's folder in their own process group, output streamed as it comes, the whole group
+//! killed on cancel or timeout.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::{Engine, Job, Outcome, Report, Sink, SnippetId, Watchdog};
+
+/// How to run one language: the command (with `{file}` for the snippet's file) and the file's
+/// extension. Set in `$XDG_CONFIG_HOME/deck/config.yaml` under `executors:`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Executor {
+    pub command: Vec<String>,
+    #[serde(default = "default_ext")]
+    pub extension: String,
+}
+
+fn default_ext() -> String {
+    "txt".into()
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Config {
+    #[serde(default)]
+    executors: HashMap<String, Executor>,
+}
+
+fn builtin(language: &str, runner: Option<&str>) -> Option<Executor> {
+    let ex = |cmd: &[&str], ext: &str| Some(Executor { command: cmd.iter().map(|s| s.to_string()).collect(), extension: ext.into() });
+    match (language, runner) {
+        ("python" | "py" | "python3", Some("subprocess") | None) => ex(&["python3", "-u", "{file}"], "py"),
+        ("python" | "py" | "python3", Some("uv")) => ex(&["uv", "run", "{file}"], "py"),
+        ("bash", _) => ex(&["bash", "{file}"], "sh"),
+        ("sh", _) => ex(&["sh", "{file}"], "sh"),
+        ("zsh", _) => ex(&["zsh", "{file}"], "sh"),
+        ("fish", _) => ex(&["fish", "{file}"], "fish"),
+        ("ruby" | "rb", _) => ex(&["ruby", "{file}"], "rb"),
+        ("perl", _) => ex(&["perl", "{file}"], "pl"),
+        ("js" | "javascript" | "node", _) => ex(&["node", "{file}"], "js"),
+        ("lua", _) => ex(&["lua", "{file}"], "lua"),
+        ("php", _) => ex(&["php", "{file}"], "php"),
+        ("r", _) => ex(&["Rscript", "{file}"], "R"),
+        _ => None,
+    }
+}
+
+/// The user's executors, read once: `$XDG_CONFIG_HOME/deck/config.yaml` (or ~/.config).
+fn configured() -> &'static HashMap<String, Executor> {
+    static CONFIG: std::sync::OnceLock<HashMap<String, Executor>> = std::sync::OnceLock::new();
+    CONFIG.get_or_init(|| {
+        let dir = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+        let Some(path) = dir.map(|d| d.join("deck/config.yaml")) else { return HashMap::new() };
+        std::fs::read_to_string(path).ok().and_then(|t| serde_saphyr::from_str::<Config>(&t).ok()).map(|c| c.executors).unwrap_or_default()
+    })
+}
+
+pub fn executor_for(language: &str, runner: Option<&str>) -> Option<Executor> {
+    let key = runner.map_or_else(|| language.to_string(), |r| format!("{language}:{r}"));
+    configured().get(&key).or_else(|| configured().get(language).filter(|_| runner.is_none())).cloned().or_else(|| builtin(language, runner))
+}
+
+struct Running {
+    pgid: i32,
+    reason: Arc<Mutex<Option<Outcome>>>,
+}
+
+pub struct ProcessEngine {
+    sink: Sink,
+    running: Arc<Mutex<HashMap<SnippetId, Running>>>,
+}
+
+static SERIAL: AtomicU64 = AtomicU64::new(0);
+
+impl ProcessEngine {
+    pub fn new(sink: Sink) -> Self {
+        Self { sink, running: Arc::default() }
+    }
+
+    fn fail(&self, id: SnippetId, message: String) {
+        (self.sink)(Report::Started { id });
+        (self.sink)(Report::Output { id, text: message, stderr: true });
+        (self.sink)(Report::Finished { id, outcome: Outcome::Failed, elapsed: Duration::ZERO });
+    }
+}
+
+impl Engine for ProcessEngine {
+    fn start(&mut self, job: Job) {
+        let id = job.id;
+        let Some(exec) = executor_for(&job.language, job.runner.as_deref()) else {
+            let what = job.runner.as_deref().map_or(job.language.clone(), |r| format!("{}:{r}", job.language));
+            return self.fail(id, format!("no runner for `{what}` snippets; set one in ~/.config/deck/config.yaml:\nexecutors:\n  {what}:\n    command: [\"program\", \"{{file}}\"]\n    extension: ext\n"));
+        };
+        let n = SERIAL.fetch_add(1, Ordering::Relaxed);
+        let file = std::env::temp_dir().join(format!("deck-{}-{n}.{}", std::process::id(), exec.extension));
+        if let Err(e) = std::fs::write(&file, &job.source) {
+            return self.fail(id, format!("cannot write the snippet to {}: {e}\n", file.display()));
+        }
+        let args: Vec<String> = exec.command.iter().map(|a| a.replace("{file}", &file.to_string_lossy())).collect();
+        let spawned = Command::new(&args[0])
+            .args(&args[1..])
+            .current_dir(&job.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&file);
+                return self.fail(id, format!("cannot start `{}`: {e}\n", args[0]));
+            }
+        };
+        let start = Instant::now();
+        let pgid = child.id() as i32;
+        let reason = Arc::new(Mutex::new(None));
+        self.running.lock().expect("lock").insert(id, Running { pgid, reason: reason.clone() });
+        (self.sink)(Report::Started { id });
+        let readers: Vec<_> = [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>)]
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (i == 1, r)))
+            .map(|(stderr, r)| {
+                let sink = self.sink.clone();
+                std::thread::spawn(move || stream(r, stderr, id, sink))
+            })
+            .collect();
+        let (sink, running, timeout) = (self.sink.clone(), self.running.clone(), job.timeout);
+        std::thread::spawn(move || {
+            let timeout_reason = reason.clone();
+            let watchdog = Watchdog::new(timeout, move || stop(pgid, &timeout_reason, Outcome::TimedOut(timeout)));
+            let status = child.wait();
+            drop(watchdog);
+            // The group may have children still holding the pipes: end them too.
+            unsafe { libc::killpg(pgid, libc::SIGKILL) };
+            for r in readers {
+                let _ = r.join();
+            }
+            running.lock().expect("lock").remove(&id);
+            let _ = std::fs::remove_file(&file);
+            let stopped = reason.lock().expect("lock").take();
+            let outcome = stopped.unwrap_or_else(|| match status.map(|s| s.code()) {
+                Ok(Some(0)) => Outcome::Success,
+                Ok(Some(code)) => Outcome::Exit(code),
+                _ => Outcome::Failed,
+            });
+            sink(Report::Finished { id, outcome, elapsed: start.elapsed() });
+        });
+    }
+
+    fn cancel(&mut self, id: SnippetId) {
+        if let Some(r) = self.running.lock().expect("lock").get(&id) {
+            stop(r.pgid, &r.reason, Outcome::Cancelled);
+        }
+    }
+}
+
+/// Ask the group to stop, then make sure it does.
+fn stop(pgid: i32, reason: &Mutex<Option<Outcome>>, why: Outcome) {
+    reason.lock().expect("lock").get_or_insert(why);
+    unsafe { libc::killpg(pgid, libc::SIGTERM) };
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+    });
+}
+
+/// Forward a pipe as text, never splitting a UTF-8 character across reports.
+fn stream(mut r: Box<dyn Read + Send>, stderr: bool, id: SnippetId, sink: Sink) {
+    let mut buf = [0u8; 8192];
+    let mut pending: Vec<u8> = Vec::new();
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                pending.extend_from_slice(&buf[..n]);
+                let valid = match std::str::from_utf8(&pending) {
+                    Ok(_) => pending.len(),
+                    Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                    Err(_) => pending.len(),
+                };
+                let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+                pending.drain(..valid);
+                if !text.is_empty() {
+                    sink(Report::Output { id, text, stderr });
+                }
+            }
+        }
+    }
+    if !pending.is_empty() {
+        sink(Report::Output { id, text: String::from_utf8_lossy(&pending).into_owned(), stderr });
+    }
+}

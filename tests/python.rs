@@ -1,0 +1,218 @@
+//! Real Python through the real engine, in the presenter: state, streaming, cancel, timeout,
+//! errors, pictures, bounded output.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Screen;
+use deck::app::run::{Event, ExecSettings};
+use deck::exec::Outcome;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The tests share one interpreter thread; one at a time keeps their timings honest.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn screen(text: &str, settings: ExecSettings) -> (tempfile::TempDir, Screen, std::sync::MutexGuard<'static, ()>) {
+    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deck.md");
+    std::fs::write(&path, text).unwrap();
+    let s = Screen::exec(&path, 100, 40, settings);
+    (dir, s, guard)
+}
+
+fn settings() -> ExecSettings {
+    ExecSettings { timeout: Duration::from_secs(30), python_env: common::test_python_env() }
+}
+
+#[test]
+fn state_is_shared_across_snippets_and_slides() {
+    let deck = "```python +exec\nanswer = 6 * 7\n```\n<!-- end_slide -->\n```python +exec\nprint(f'the answer is {answer}')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
+    s.settle(WAIT);
+    s.keys("n");
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.output(0), "the answer is 42\n");
+    s.assert_shows("the answer is 42");
+    s.assert_shows("✓");
+}
+
+#[test]
+fn final_expression_value_is_shown() {
+    let (_d, mut s, _g) = screen("```python +exec\nx = [1, 2]\nx + [3]\n```\n", settings());
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.output(0), "[1, 2, 3]\n");
+}
+
+#[test]
+fn output_streams_before_the_snippet_ends() {
+    let deck = "```python +exec\nimport time\nprint('early' + ' line', flush=True)\ntime.sleep(3)\nprint('late' + ' line')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
+    s.pump_until(WAIT, |s| s.text().contains("early line"));
+    assert!(s.session.running(), "the snippet is still running when its first line shows");
+    s.assert_hides("late line");
+    s.settle(WAIT);
+    s.assert_shows("late line");
+}
+
+#[test]
+fn cancel_stops_an_infinite_loop_and_the_next_snippet_runs() {
+    let deck = "```python +exec\nwhile True:\n    pass\n```\n\n```python +exec\nprint('still alive')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
+    s.pump_until(WAIT, |s| s.session.running());
+    std::thread::sleep(Duration::from_millis(200));
+    let start = std::time::Instant::now();
+    s.ctrl('k');
+    s.settle(WAIT);
+    assert!(start.elapsed() < Duration::from_secs(1), "stopped within a second: {:?}", start.elapsed());
+    assert_eq!(s.outcome(0), Some(Outcome::Cancelled));
+    s.assert_shows("■ stopped");
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.output(1), "still alive\n");
+}
+
+#[test]
+fn timeout_stops_a_sleeping_loop() {
+    let deck = "```python +exec +timeout:1\nimport time\nwhile True:\n    time.sleep(0.5)\n```\n\n```python +exec\nprint('after timeout')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    let start = std::time::Instant::now();
+    s.ctrl('e');
+    s.pump_until(WAIT, |s| s.outcome(0).is_some());
+    assert!(start.elapsed() < Duration::from_secs(2), "stopped at its 1 s timeout: {:?}", start.elapsed());
+    assert_eq!(s.outcome(0), Some(Outcome::TimedOut(Duration::from_secs(1))));
+    s.assert_shows("⏱ timed out after 1.00 s");
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.output(1), "after timeout\n");
+}
+
+#[test]
+fn exceptions_exit_and_input_never_take_the_presenter_down() {
+    let deck = "```python +exec\nraise ValueError('bad value')\n```\n\n```python +exec\nimport sys\nsys.exit(3)\n```\n\n```python +exec\ninput('name? ')\n```\n\n```python +exec\nprint('fine')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    for _ in 0..4 {
+        s.ctrl('e');
+        s.settle(WAIT);
+    }
+    let out0 = s.output(0);
+    assert!(out0.contains("File \"deck.md\", line 2"), "traceback uses the deck's line numbers: {out0}");
+    assert!(out0.contains("ValueError: bad value"), "{out0}");
+    assert_eq!(s.outcome(0), Some(Outcome::Failed));
+    assert_eq!(s.outcome(1), Some(Outcome::Exit(3)));
+    assert!(s.output(2).contains("input() is not available"), "{}", s.output(2));
+    assert_eq!(s.output(3), "fine\n");
+    assert!(!s.session.app.quit);
+    s.assert_shows("✗ exit status 3");
+}
+
+#[test]
+fn syntax_errors_point_at_the_deck_line() {
+    let (_d, mut s, _g) = screen("Title\n===\n\n```python +exec\nx = (\n```\n", settings());
+    s.ctrl('e');
+    s.settle(WAIT);
+    let out = s.output(1);
+    assert!(out.contains("line 5"), "{out}");
+    assert!(out.contains("SyntaxError"), "{out}");
+}
+
+#[test]
+fn a_million_lines_stay_bounded() {
+    let (_d, mut s, _g) = screen("```python +exec\nfor i in range(1_000_000):\n    print(i)\n```\n", settings());
+    s.ctrl('e');
+    s.settle(Duration::from_secs(120));
+    let id = deck::exec::SnippetId { slide: 0, element: 0 };
+    let out = s.session.outputs.get(id).unwrap();
+    assert_eq!(out.lines.len(), deck::exec::output::MAX_LINES);
+    assert_eq!(out.dropped, 1_000_000 - deck::exec::output::MAX_LINES);
+    assert_eq!(out.lines.back().unwrap().0, "999999");
+    s.assert_shows("999999");
+    s.assert_shows("more lines above");
+}
+
+#[test]
+fn auto_exec_runs_when_shown_and_exec_replace_hides_the_code() {
+    let deck = "one\n<!-- end_slide -->\n```python +exec_replace\nprint('replaced ' + 'output')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.keys("n");
+    s.settle(WAIT);
+    s.assert_shows("replaced output");
+    s.assert_hides("print(");
+}
+
+#[test]
+fn fresh_namespace_on_reset() {
+    let deck = "```python +exec\nforget_me = 1\n```\n\n```python +exec\nprint('forget_me' in globals())\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
+    s.settle(WAIT);
+    s.keys("R");
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.output(1), "False\n");
+}
+
+#[test]
+fn shell_snippets_stream_and_fail_visibly() {
+    let deck = "```bash +exec\necho out; echo err >&2; exit 4\n```\n\n```bash +exec +timeout:1\nsleep 30 & sleep 30\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.outcome(0), Some(Outcome::Exit(4)));
+    let out = s.output(0);
+    assert!(out.contains("out\n") && out.contains("err\n"), "{out}");
+    let start = std::time::Instant::now();
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert!(start.elapsed() < Duration::from_secs(3), "killed with its children: {:?}", start.elapsed());
+    assert_eq!(s.outcome(1), Some(Outcome::TimedOut(Duration::from_secs(1))));
+}
+
+#[test]
+fn subprocess_python_has_no_shared_state() {
+    let deck = "```python +exec\nshared = 1\n```\n\n```python +exec:subprocess\nprint('shared' in globals())\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
+    s.settle(WAIT);
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.output(1), "False\n");
+}
+
+/// numpy arrays and PIL images as final values are drawn as pictures.
+#[test]
+fn numpy_and_pil_values_are_pictures() {
+    let Some(env) = common::test_python_env() else {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "DECK_TEST_PYTHON_ENV (numpy, Pillow) is required under CI");
+        eprintln!("skipping: no DECK_TEST_PYTHON_ENV with numpy and Pillow");
+        return;
+    };
+    let deck = "```python +exec\nimport numpy as np\na = np.zeros((40, 80, 3), dtype=np.uint8)\na[:, :40] = (255, 0, 0)\na\n```\n<!-- end_slide -->\n```python +exec\nfrom PIL import Image\nImage.new('RGB', (60, 30), (0, 0, 255))\n```\n";
+    let (_d, mut s, _g) = screen(deck, ExecSettings { timeout: WAIT, python_env: Some(env) });
+    s.ctrl('e');
+    s.settle(WAIT);
+    let id = deck::exec::SnippetId { slide: 0, element: 0 };
+    assert_eq!(s.session.outputs.get(id).unwrap().image, Some((80, 40)), "{}", s.output(0));
+    let red = ratatui::style::Color::Rgb(255, 0, 0);
+    let buf = s.terminal.backend().buffer();
+    assert!(buf.content().iter().any(|c| c.fg == red || c.bg == red), "red half-blocks drawn:\n{}", s.text());
+    s.keys("n");
+    s.ctrl('e');
+    s.settle(WAIT);
+    let id = deck::exec::SnippetId { slide: 1, element: 0 };
+    assert_eq!(s.session.outputs.get(id).unwrap().image, Some((60, 30)), "{}", s.output(0));
+}
+
+#[test]
+fn events_after_quit_are_harmless() {
+    let (_d, mut s, _g) = screen("```python +exec\nprint(1)\n```\n", settings());
+    s.event(Event::Terminate);
+    assert!(s.session.app.quit);
+}
