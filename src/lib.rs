@@ -7,6 +7,7 @@
 pub mod app;
 pub mod diag;
 pub mod exec;
+pub mod headless;
 pub mod model;
 pub mod parse;
 pub mod render;

@@ -33,10 +33,10 @@ struct Cli {
     #[arg(long, value_name = "NAME")]
     theme: Option<String>,
     /// Stop a snippet after this many seconds (a snippet's `+timeout:N` wins).
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    #[arg(long, value_name = "SECS", default_value_t = 30, global = true)]
     timeout: u64,
     /// A virtualenv whose packages Python snippets can import (default: $VIRTUAL_ENV).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     python_env: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -49,9 +49,28 @@ const EXAMPLES: &str = "Examples:
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Lint a deck: unknown commands, missing images and files, slides that overflow.
+    /// Replay a deck's demos without the presenter: each slide's title, each snippet's code
+    /// and its output as it streams. Exits non-zero when a snippet fails (unless it is marked
+    /// `+expect:failure`). Needs -x, as presenting does.
+    Run {
+        file: PathBuf,
+        /// Allow the snippets to run.
+        #[arg(short = 'x', long = "exec")]
+        exec: bool,
+        /// Only this slide (1-based).
+        #[arg(long, value_name = "N")]
+        slide: Option<usize>,
+        /// Start at this slide (1-based); the snippets before it do not run.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        from: usize,
+    },
+    /// Lint a deck: unknown commands, missing images and files, slides that overflow. With
+    /// -x, also run every executable and `+validate` snippet. Exit 0 only when all passed.
     Check {
         file: PathBuf,
+        /// Also run every snippet.
+        #[arg(short = 'x', long = "exec")]
+        exec: bool,
         /// Terminal size to check overflow against, as COLSxROWS.
         #[arg(long, default_value = "120x36", value_parser = parse_size)]
         size: (u16, u16),
@@ -74,7 +93,8 @@ fn main() -> ExitCode {
         python_env: cli.python_env.or_else(|| std::env::var_os("VIRTUAL_ENV").map(PathBuf::from)),
     };
     match (cli.command, cli.file) {
-        (Some(Command::Check { file, size }), _) => check(&file, size),
+        (Some(Command::Check { file, exec, size }), _) => check(&file, size, exec.then_some(settings)),
+        (Some(Command::Run { file, exec, slide, from }), _) => replay(&file, exec, slide, from, settings),
         (None, Some(file)) => present(&file, cli.theme, cli.exec, settings),
         (None, None) => {
             eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
@@ -127,12 +147,51 @@ fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSetting
     }
 }
 
+/// Run every snippet of the deck, with progress on stderr; failures as diagnostics.
+fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
+    use deck::headless::{Runner, job, runnable};
+    let planned = runnable(deck, true);
+    let mut runner = Runner::new(settings.python_env);
+    let mut failures = Vec::new();
+    let total = planned.len();
+    for (n, p) in planned.iter().enumerate() {
+        eprint!("\r\x1b[2K[{}/{total}] slide {} ({})", n + 1, p.id.slide + 1, p.code.language);
+        let result = runner.run(job(p.id, p.code, settings.timeout), |_, _| {});
+        if !result.passed(p.code) {
+            let status = deck::headless::status(&result, false, false);
+            let output: String = result.output.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().map(|l| format!("\n    {l}")).collect();
+            let d = Diagnostic::error(&p.code.file, p.code.line, format!("snippet on slide {} failed: {status}{output}", p.id.slide + 1));
+            eprint!("\r\x1b[2K");
+            println!("{d}");
+            failures.push(d);
+        }
+    }
+    eprintln!("\r\x1b[2K{total} snippets run, {} failed", failures.len());
+    failures
+}
+
 fn has_images(deck: &Deck) -> bool {
     deck.slides.iter().flat_map(|s| &s.elements).any(|e| matches!(e.block, Block::Image(_)))
 }
 
+fn replay(file: &Path, exec: bool, slide: Option<usize>, from: usize, settings: ExecSettings) -> ExitCode {
+    if !exec {
+        eprintln!("error: `deck run` runs the deck's code on your machine; pass -x to allow it");
+        return ExitCode::from(2);
+    }
+    let deck = match load(file) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    for w in &deck.warnings {
+        eprintln!("{}", w.headline());
+    }
+    if deck::headless::replay(&deck, from, slide, settings.timeout, settings.python_env) { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
 /// Lint: every warning, plus slides that do not fit `size`, as `file:line: message` lines.
-fn check(file: &Path, size: (u16, u16)) -> ExitCode {
+/// With execution settings, every snippet runs too.
+fn check(file: &Path, size: (u16, u16), exec: Option<ExecSettings>) -> ExitCode {
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,
@@ -142,6 +201,9 @@ fn check(file: &Path, size: (u16, u16)) -> ExitCode {
     problems.extend(deck::render::overflows(&app.deck, &app.theme, size));
     for p in &problems {
         println!("{p}");
+    }
+    if let Some(settings) = exec {
+        problems.extend(run_all(&app.deck, settings));
     }
     let slides = app.deck.slides.len();
     if problems.is_empty() {

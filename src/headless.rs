@@ -1,0 +1,189 @@
+//! Without a terminal UI: `deck run` replays a deck's demos for attendees, `deck check -x`
+//! runs every snippet for authors and CI. Same engines, same shared Python namespace.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::exec::output::fmt_duration;
+use crate::exec::{Executor, Job, Outcome, Report, SnippetId};
+use crate::model::{Block, CodeBlock, Deck};
+
+/// A snippet to run, where it is, and whether failing is what it should do.
+pub struct Planned<'a> {
+    pub id: SnippetId,
+    pub code: &'a CodeBlock,
+}
+
+/// The snippets `deck run` replays: the ones the presenter would run.
+pub fn runnable(deck: &Deck, include_validate: bool) -> Vec<Planned<'_>> {
+    deck.slides
+        .iter()
+        .enumerate()
+        .flat_map(|(slide, s)| {
+            s.elements.iter().enumerate().filter_map(move |(element, e)| match &e.block {
+                Block::Code(code) if code.attrs.exec.runs() || (include_validate && code.attrs.validate) => {
+                    Some(Planned { id: SnippetId { slide, element }, code })
+                }
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+pub fn job(id: SnippetId, code: &CodeBlock, timeout: Duration) -> Job {
+    let dir = code.file.parent().map(Path::to_path_buf).unwrap_or_default();
+    Job {
+        id,
+        language: code.language.clone(),
+        runner: code.attrs.runner.clone(),
+        source: code.source.clone(),
+        file: code.file.file_name().map(PathBuf::from).unwrap_or_else(|| code.file.clone()),
+        first_line: code.first_code_line(),
+        dir,
+        timeout: code.attrs.timeout_secs.map(Duration::from_secs).unwrap_or(timeout),
+    }
+}
+
+/// What one run produced.
+pub struct RunResult {
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+    pub output: String,
+    pub picture: Option<(u32, u32)>,
+}
+
+impl RunResult {
+    /// Passed: succeeded, or failed when `+expect:failure` says it should.
+    pub fn passed(&self, code: &CodeBlock) -> bool {
+        let ok = self.outcome.ok();
+        if code.attrs.expect_failure { !ok && !matches!(self.outcome, Outcome::TimedOut(_)) } else { ok }
+    }
+}
+
+/// Runs snippets one at a time, streaming what they print to `on_output`.
+pub struct Runner {
+    executor: Executor,
+    rx: mpsc::Receiver<Report>,
+}
+
+impl Runner {
+    pub fn new(python_env: Option<PathBuf>) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        let sink = std::sync::Arc::new(move |r: Report| {
+            if let Ok(tx) = tx.lock() {
+                let _ = tx.send(r);
+            }
+        });
+        Self { executor: Executor::new(sink, python_env), rx }
+    }
+
+    pub fn run(&mut self, job: Job, mut on_output: impl FnMut(&str, bool)) -> RunResult {
+        let id = job.id;
+        self.executor.start(job);
+        let mut output = String::new();
+        let mut picture = None;
+        for report in self.rx.iter() {
+            match report {
+                Report::Output { id: rid, text, stderr } if rid == id => {
+                    on_output(&text, stderr);
+                    output.push_str(&text);
+                }
+                Report::Image { id: rid, image } if rid == id => picture = Some(image.dimensions()),
+                Report::Finished { id: rid, outcome, elapsed } if rid == id => return RunResult { outcome, elapsed, output, picture },
+                _ => {}
+            }
+        }
+        RunResult { outcome: Outcome::Failed, elapsed: Duration::ZERO, output, picture }
+    }
+}
+
+/// `deck run`: every runnable snippet from slide `from` (1-based), titles and code shown.
+pub fn replay(deck: &Deck, from: usize, only: Option<usize>, timeout: Duration, python_env: Option<PathBuf>) -> bool {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut runner = Runner::new(python_env);
+    let mut all_passed = true;
+    let mut last_slide = None;
+    let out = std::io::stdout();
+    for planned in runnable(deck, false) {
+        let slide_no = planned.id.slide + 1;
+        if slide_no < from || only.is_some_and(|n| n != slide_no) {
+            continue;
+        }
+        let mut o = out.lock();
+        if last_slide != Some(planned.id.slide) {
+            let title = deck.slides[planned.id.slide].title_text();
+            let title = if title.is_empty() { "(untitled)".to_string() } else { title };
+            let _ = writeln!(o, "\n{}", bold(&format!("── slide {slide_no}: {title} ──"), color));
+            last_slide = Some(planned.id.slide);
+        }
+        let _ = writeln!(o, "{}", code_text(planned.code, color));
+        drop(o);
+        let result = runner.run(job(planned.id, planned.code, timeout), |text, stderr| {
+            if stderr {
+                let _ = std::io::stderr().write_all(text.as_bytes());
+            } else {
+                let mut o = std::io::stdout().lock();
+                let _ = o.write_all(text.as_bytes());
+                let _ = o.flush();
+            }
+        });
+        if let Some((w, h)) = result.picture {
+            println!("[picture {w}x{h}]");
+        }
+        let passed = result.passed(planned.code);
+        all_passed &= passed;
+        println!("{}", status(&result, passed, color));
+        // Nothing here cancels: a stop means ctrl+c reached the snippet. Stop the replay too.
+        if result.outcome == Outcome::Cancelled {
+            eprintln!("interrupted");
+            return false;
+        }
+    }
+    all_passed
+}
+
+pub fn status(r: &RunResult, passed: bool, color: bool) -> String {
+    let text = match &r.outcome {
+        Outcome::Success | Outcome::Exit(0) => format!("✓ {}", fmt_duration(r.elapsed)),
+        Outcome::Exit(c) => format!("✗ exit status {c} after {}", fmt_duration(r.elapsed)),
+        Outcome::Failed => format!("✗ failed after {}", fmt_duration(r.elapsed)),
+        Outcome::Cancelled => "■ stopped".to_string(),
+        Outcome::TimedOut(t) => format!("⏱ timed out after {}", fmt_duration(*t)),
+    };
+    let text = if passed && !r.outcome.ok() { format!("{text} (expected)") } else { text };
+    match (color, passed) {
+        (false, _) => text,
+        (true, true) => format!("\x1b[32m{text}\x1b[0m"),
+        (true, false) => format!("\x1b[31m{text}\x1b[0m"),
+    }
+}
+
+fn bold(s: &str, color: bool) -> String {
+    if color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() }
+}
+
+/// The code as shown on the slide, highlighted for terminals.
+fn code_text(code: &CodeBlock, color: bool) -> String {
+    if !color {
+        return code.display.trim_end().lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
+    }
+    let hl = crate::render::code::Highlighter::global().highlight(&code.display, &code.language, "base16-eighties.dark");
+    hl.iter()
+        .map(|spans| {
+            let mut line = String::from("  ");
+            for (style, text) in spans {
+                if let Some(ratatui::style::Color::Rgb(r, g, b)) = style.fg {
+                    line.push_str(&format!("\x1b[38;2;{r};{g};{b}m{text}"));
+                } else {
+                    line.push_str(text);
+                }
+            }
+            line.push_str("\x1b[0m");
+            line
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
