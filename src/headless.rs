@@ -80,6 +80,15 @@ impl Runner {
         Self { executor: Executor::new(sink, python_env), rx }
     }
 
+    /// Compile every Rust snippet in the background while earlier snippets run.
+    pub fn warm_up(&mut self, deck: &Deck, timeout: Duration) {
+        for p in runnable(deck, true) {
+            if p.code.language == "rust" {
+                self.executor.warm_up(&job(p.id, p.code, timeout));
+            }
+        }
+    }
+
     pub fn run(&mut self, job: Job, mut on_output: impl FnMut(&str, bool)) -> RunResult {
         let id = job.id;
         self.executor.start(job);
@@ -104,6 +113,7 @@ impl Runner {
 pub fn replay(deck: &Deck, from: usize, only: Option<usize>, timeout: Duration, python_env: Option<PathBuf>) -> bool {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut runner = Runner::new(python_env);
+    runner.warm_up(deck, timeout);
     let mut all_passed = true;
     let mut last_slide = None;
     let out = std::io::stdout();
@@ -122,6 +132,12 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, timeout: Duration, 
         let _ = writeln!(o, "{}", code_text(planned.code, color));
         drop(o);
         let result = runner.run(job(planned.id, planned.code, timeout), |text, stderr| {
+            // Progress ("\r⚙ compiling…") only where it can be redrawn in place.
+            let text = match text.rsplit_once('\r') {
+                Some((_, rest)) if !color => rest,
+                Some(_) => &text.replace('\r', "\r\x1b[2K"),
+                None => text,
+            };
             if stderr {
                 let _ = std::io::stderr().write_all(text.as_bytes());
             } else {
@@ -149,6 +165,7 @@ pub fn status(r: &RunResult, passed: bool, color: bool) -> String {
     let text = match &r.outcome {
         Outcome::Success | Outcome::Exit(0) => format!("✓ {}", fmt_duration(r.elapsed)),
         Outcome::Exit(c) => format!("✗ exit status {c} after {}", fmt_duration(r.elapsed)),
+        Outcome::Failed if r.elapsed.is_zero() => "✗ failed".to_string(),
         Outcome::Failed => format!("✗ failed after {}", fmt_duration(r.elapsed)),
         Outcome::Cancelled => "■ stopped".to_string(),
         Outcome::TimedOut(t) => format!("⏱ timed out after {}", fmt_duration(*t)),

@@ -152,6 +152,7 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
     use deck::headless::{Runner, job, runnable};
     let planned = runnable(deck, true);
     let mut runner = Runner::new(settings.python_env);
+    runner.warm_up(deck, settings.timeout);
     let mut failures = Vec::new();
     let total = planned.len();
     for (n, p) in planned.iter().enumerate() {

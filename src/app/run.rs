@@ -17,7 +17,7 @@ use super::draw::draw;
 use super::keys::Keymap;
 use super::state::{App, Effect};
 use crate::exec::output::{OutputStore, StatusColors};
-use crate::exec::{Executor, Job, Report, SnippetId};
+use crate::exec::{Executor, Report, SnippetId};
 use crate::model::{Block, ExecMode};
 use crate::render::ImageCache;
 use crate::render::layout::{OutputView, Resources};
@@ -87,10 +87,25 @@ impl Session {
     /// Once the first frame is up: start the interpreter if the deck will need it, and run
     /// the first slide's auto-running snippets.
     pub fn started(&mut self) {
-        if self.app.exec_allowed && self.app.deck.snippets().any(|(_, c)| crate::exec::is_python(&c.language) && c.attrs.exec.runs()) {
+        self.warm_up();
+        self.effect(Effect::SlideShown);
+    }
+
+    /// With execution allowed: start the interpreter and compile every Rust snippet in the
+    /// background, so pressing run on stage is instant.
+    fn warm_up(&mut self) {
+        if !self.app.exec_allowed {
+            return;
+        }
+        if self.app.deck.snippets().any(|(_, c)| crate::exec::is_python(&c.language) && c.attrs.exec.runs()) {
             self.executor.warm_up_python();
         }
-        self.effect(Effect::SlideShown);
+        for (id, code) in crate::headless::runnable(&self.app.deck, false).into_iter().map(|p| (p.id, p.code)) {
+            if code.language == "rust" {
+                let job = crate::headless::job(id, code, self.settings.timeout);
+                self.executor.warm_up(&job);
+            }
+        }
     }
 
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
@@ -130,8 +145,11 @@ impl Session {
             Effect::Reload => {
                 let result = crate::parse::parse_file(&self.app.deck.path);
                 self.app.reloaded(result);
+                self.warm_up();
             }
             Effect::Run => {
+                // Consent may just have been given: build what the deck will run.
+                self.warm_up();
                 self.run_key();
                 self.auto_run();
             }
@@ -189,19 +207,7 @@ impl Session {
         let Some(Block::Code(code)) = self.app.deck.slides.get(id.slide).and_then(|s| s.elements.get(id.element)).map(|e| &e.block) else {
             return;
         };
-        let dir = code.file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let job = Job {
-            id,
-            language: code.language.clone(),
-            runner: code.attrs.runner.clone(),
-            source: code.source.clone(),
-            // Relative to `dir`, where the snippet runs: tracebacks read short and linecache
-            // finds the deck's lines.
-            file: code.file.file_name().map(PathBuf::from).unwrap_or_else(|| code.file.clone()),
-            first_line: code.first_code_line(),
-            dir,
-            timeout: code.attrs.timeout_secs.map(Duration::from_secs).unwrap_or(self.settings.timeout),
-        };
+        let job = crate::headless::job(id, code, self.settings.timeout);
         self.last_run = Some(id);
         // Mark it running now, so the screen and `running()` agree before the engine reports.
         self.outputs.apply(Report::Started { id });

@@ -4,6 +4,7 @@
 pub mod output;
 pub mod process;
 pub mod python;
+pub mod rust;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -90,48 +91,59 @@ impl Watchdog {
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Picks the engine for each job: Python in-process, everything else as a subprocess.
+/// Picks the engine for each job: Python in-process, Rust through the build cache,
+/// everything else as a subprocess.
 pub struct Executor {
-    sink: Sink,
-    python: Option<python::PythonEngine>,
+    python: Arc<rust::LazyPython>,
     process: process::ProcessEngine,
-    python_env: Option<PathBuf>,
+    rust: rust::RustEngine,
 }
 
 impl Executor {
     pub fn new(sink: Sink, python_env: Option<PathBuf>) -> Self {
         let process = process::ProcessEngine::new(sink.clone());
-        Self { sink, python: None, process, python_env }
-    }
-
-    fn python(&mut self) -> &mut python::PythonEngine {
-        let (sink, env) = (self.sink.clone(), self.python_env.clone());
-        self.python.get_or_insert_with(|| python::PythonEngine::new(sink, env))
+        let python = Arc::new(rust::LazyPython::new(sink.clone(), python_env));
+        let rust = rust::RustEngine::new(sink, process.clone(), python.clone());
+        Self { python, process, rust }
     }
 
     /// Start the interpreter ahead of the first run (off the UI thread).
     pub fn warm_up_python(&mut self) {
-        self.python();
+        self.python.get();
+    }
+
+    /// Compile a Rust snippet in the background so its run is instant.
+    pub fn warm_up(&mut self, job: &Job) {
+        if job.language == "rust" {
+            self.rust.prepare(job);
+        }
+    }
+
+    /// Whether running this Rust snippet needs no compiler.
+    pub fn is_built(&self, job: &Job) -> bool {
+        self.rust.is_ready(job)
     }
 
     pub fn start(&mut self, job: Job) {
-        let embedded = is_python(&job.language) && job.runner.is_none();
-        if embedded {
-            self.python().start(job);
+        if job.language == "rust" {
+            self.rust.start(job);
+        } else if is_python(&job.language) && job.runner.is_none() {
+            self.python.get().start(job);
         } else {
             self.process.start(job);
         }
     }
 
     pub fn cancel(&mut self, id: SnippetId) {
-        if let Some(p) = &mut self.python {
+        if let Some(p) = self.python.started() {
             p.cancel(id);
         }
+        self.rust.cancel(id);
         self.process.cancel(id);
     }
 
     pub fn reset_python(&mut self) {
-        if let Some(p) = &mut self.python {
+        if let Some(p) = self.python.started() {
             p.reset();
         }
     }

@@ -59,7 +59,7 @@ impl SnippetOutput {
     fn flush_partials(&mut self) {
         for stderr in [false, true] {
             let p = std::mem::take(&mut self.partial[usize::from(stderr)]);
-            if !p.is_empty() {
+            if !p.rsplit('\r').next().unwrap_or("").is_empty() {
                 self.push_line(p, stderr);
             }
         }
@@ -69,7 +69,7 @@ impl SnippetOutput {
     pub fn text(&self) -> String {
         let mut out: String = self.lines.iter().map(|(l, _)| format!("{l}\n")).collect();
         for p in &self.partial {
-            out.push_str(p);
+            out.push_str(p.rsplit('\r').next().unwrap_or(""));
         }
         out
     }
@@ -140,8 +140,10 @@ impl OutputStore {
             lines.push(styled_line(text, *stderr, colors));
         }
         for (i, p) in out.partial.iter().enumerate() {
-            if !p.is_empty() {
-                lines.push(styled_line(p, i == 1, colors));
+            // A partial line shows what was drawn after its last carriage return.
+            let shown = p.rsplit('\r').next().unwrap_or("");
+            if !shown.is_empty() {
+                lines.push(styled_line(shown, i == 1, colors));
             }
         }
         let image = out.image.map(|size| (ImageSource::Output(id.image_key()), size));

@@ -73,6 +73,7 @@ struct Running {
     reason: Arc<Mutex<Option<Outcome>>>,
 }
 
+#[derive(Clone)]
 pub struct ProcessEngine {
     sink: Sink,
     running: Arc<Mutex<HashMap<SnippetId, Running>>>,
@@ -90,6 +91,66 @@ impl ProcessEngine {
         (self.sink)(Report::Output { id, text: message, stderr: true });
         (self.sink)(Report::Finished { id, outcome: Outcome::Failed, elapsed: Duration::ZERO });
     }
+
+    /// Run `args` in `dir` as the snippet `id` (already reported as started); `cleanup` is
+    /// removed when it ends.
+    pub fn spawn(&self, id: SnippetId, args: &[String], dir: &std::path::Path, timeout: Duration, cleanup: Option<PathBuf>) {
+        let spawned = Command::new(&args[0])
+            .args(&args[1..])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                if let Some(f) = &cleanup {
+                    let _ = std::fs::remove_file(f);
+                }
+                (self.sink)(Report::Output { id, text: format!("cannot start `{}`: {e}\n", args[0]), stderr: true });
+                (self.sink)(Report::Finished { id, outcome: Outcome::Failed, elapsed: Duration::ZERO });
+                return;
+            }
+        };
+        let start = Instant::now();
+        let pgid = child.id() as i32;
+        let reason = Arc::new(Mutex::new(None));
+        self.running.lock().expect("lock").insert(id, Running { pgid, reason: reason.clone() });
+        let readers: Vec<_> = [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>)]
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (i == 1, r)))
+            .map(|(stderr, r)| {
+                let sink = self.sink.clone();
+                std::thread::spawn(move || stream(r, stderr, id, sink))
+            })
+            .collect();
+        let (sink, running) = (self.sink.clone(), self.running.clone());
+        std::thread::spawn(move || {
+            let timeout_reason = reason.clone();
+            let watchdog = Watchdog::new(timeout, move || stop(pgid, &timeout_reason, Outcome::TimedOut(timeout)));
+            let status = child.wait();
+            drop(watchdog);
+            // The group may have children still holding the pipes: end them too.
+            unsafe { libc::killpg(pgid, libc::SIGKILL) };
+            for r in readers {
+                let _ = r.join();
+            }
+            running.lock().expect("lock").remove(&id);
+            if let Some(f) = cleanup {
+                let _ = std::fs::remove_file(f);
+            }
+            let stopped = reason.lock().expect("lock").take();
+            let outcome = stopped.unwrap_or_else(|| match status.map(|s| s.code()) {
+                Ok(Some(0)) => Outcome::Success,
+                Ok(Some(code)) => Outcome::Exit(code),
+                _ => Outcome::Failed,
+            });
+            sink(Report::Finished { id, outcome, elapsed: start.elapsed() });
+        });
+    }
 }
 
 impl Engine for ProcessEngine {
@@ -105,56 +166,8 @@ impl Engine for ProcessEngine {
             return self.fail(id, format!("cannot write the snippet to {}: {e}\n", file.display()));
         }
         let args: Vec<String> = exec.command.iter().map(|a| a.replace("{file}", &file.to_string_lossy())).collect();
-        let spawned = Command::new(&args[0])
-            .args(&args[1..])
-            .current_dir(&job.dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn();
-        let mut child = match spawned {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = std::fs::remove_file(&file);
-                return self.fail(id, format!("cannot start `{}`: {e}\n", args[0]));
-            }
-        };
-        let start = Instant::now();
-        let pgid = child.id() as i32;
-        let reason = Arc::new(Mutex::new(None));
-        self.running.lock().expect("lock").insert(id, Running { pgid, reason: reason.clone() });
         (self.sink)(Report::Started { id });
-        let readers: Vec<_> = [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>)]
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.map(|r| (i == 1, r)))
-            .map(|(stderr, r)| {
-                let sink = self.sink.clone();
-                std::thread::spawn(move || stream(r, stderr, id, sink))
-            })
-            .collect();
-        let (sink, running, timeout) = (self.sink.clone(), self.running.clone(), job.timeout);
-        std::thread::spawn(move || {
-            let timeout_reason = reason.clone();
-            let watchdog = Watchdog::new(timeout, move || stop(pgid, &timeout_reason, Outcome::TimedOut(timeout)));
-            let status = child.wait();
-            drop(watchdog);
-            // The group may have children still holding the pipes: end them too.
-            unsafe { libc::killpg(pgid, libc::SIGKILL) };
-            for r in readers {
-                let _ = r.join();
-            }
-            running.lock().expect("lock").remove(&id);
-            let _ = std::fs::remove_file(&file);
-            let stopped = reason.lock().expect("lock").take();
-            let outcome = stopped.unwrap_or_else(|| match status.map(|s| s.code()) {
-                Ok(Some(0)) => Outcome::Success,
-                Ok(Some(code)) => Outcome::Exit(code),
-                _ => Outcome::Failed,
-            });
-            sink(Report::Finished { id, outcome, elapsed: start.elapsed() });
-        });
+        self.spawn(id, &args, &job.dir, job.timeout, Some(file));
     }
 
     fn cancel(&mut self, id: SnippetId) {
@@ -165,7 +178,7 @@ impl Engine for ProcessEngine {
 }
 
 /// Ask the group to stop, then make sure it does.
-fn stop(pgid: i32, reason: &Mutex<Option<Outcome>>, why: Outcome) {
+pub fn stop(pgid: i32, reason: &Mutex<Option<Outcome>>, why: Outcome) {
     reason.lock().expect("lock").get_or_insert(why);
     unsafe { libc::killpg(pgid, libc::SIGTERM) };
     std::thread::spawn(move || {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyModule, PyTuple};
 
-use super::{Engine, Job, Outcome, Report, Sink, SnippetId, Watchdog};
+use super::{Job, Outcome, Report, Sink, SnippetId, Watchdog};
 
 /// The interpreter thread, shared by every engine of the process.
 struct Host {
@@ -72,19 +72,24 @@ impl PythonEngine {
     }
 
     /// A fresh namespace: the talk starts over.
-    pub fn reset(&mut self) {
+    pub fn reset(&self) {
         let _ = host().tx.send(Msg::Reset { session: self.session });
     }
 }
 
-impl Engine for PythonEngine {
-    fn start(&mut self, job: Job) {
+impl PythonEngine {
+    pub fn start(&self, job: Job) {
         (self.sink)(Report::Started { id: job.id });
+        self.run_started(job);
+    }
+
+    /// Queue a job whose start was already reported (by the Rust engine, say).
+    pub fn run_started(&self, job: Job) {
         host().cancelled.lock().expect("lock").retain(|c| *c != (self.session, job.id));
         let _ = host().tx.send(Msg::Run { session: self.session, job, sink: self.sink.clone() });
     }
 
-    fn cancel(&mut self, id: SnippetId) {
+    pub fn cancel(&self, id: SnippetId) {
         interrupt(self.session, id, Outcome::Cancelled);
     }
 }
