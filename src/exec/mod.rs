@@ -151,7 +151,9 @@ impl Executor {
 
 /// The PyO3 demo modules, importable in every snippet with nothing installed. Must run before
 /// the interpreter starts.
-pub fn register_demo_modules() {}
+pub fn register_demo_modules() {
+    demos::register_all();
+}
 
 pub fn is_python(language: &str) -> bool {
     matches!(language, "python" | "py" | "python3")
