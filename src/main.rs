@@ -155,19 +155,30 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
     runner.warm_up(deck, settings.timeout);
     let mut failures = Vec::new();
     let total = planned.len();
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for (n, p) in planned.iter().enumerate() {
-        eprint!("\r\x1b[2K[{}/{total}] slide {} ({})", n + 1, p.id.slide + 1, p.code.language);
+        let progress = format!("[{}/{total}] slide {} ({})", n + 1, p.id.slide + 1, p.code.language);
+        if tty {
+            eprint!("\r\x1b[2K{progress}");
+        } else {
+            eprintln!("{progress}");
+        }
         let result = runner.run(job(p.id, p.code, settings.timeout), |_, _| {});
         if !result.passed(p.code) {
             let status = deck::headless::status(&result, false, false);
             let output: String = result.output.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().map(|l| format!("\n    {l}")).collect();
             let d = Diagnostic::error(&p.code.file, p.code.line, format!("snippet on slide {} failed: {status}{output}", p.id.slide + 1));
-            eprint!("\r\x1b[2K");
+            if tty {
+                eprint!("\r\x1b[2K");
+            }
             println!("{d}");
             failures.push(d);
         }
     }
-    eprintln!("\r\x1b[2K{total} snippets run, {} failed", failures.len());
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+    eprintln!("{total} snippets run, {} failed", failures.len());
     failures
 }
 
