@@ -43,10 +43,14 @@ fn state_is_shared_across_snippets_and_slides() {
 
 #[test]
 fn final_expression_value_is_shown() {
-    let (_d, mut s, _g) = screen("```python +exec\nx = [1, 2]\nx + [3]\n```\n", settings());
+    let (_d, mut s, _g) = screen("---\ntheme:\n  name: catppuccin-latte\n---\n```python +exec\nx = [1, 2]\nx + [3]\n```\n", settings());
     s.ctrl('e');
     s.settle(WAIT);
     assert_eq!(s.output(0), "[1, 2, 3]\n");
+    // Plain output is drawn in the theme's text colour (readable on a light theme too).
+    let row = s.row_of("[1, 2, 3]").unwrap() as u16;
+    let col = s.text().lines().nth(row as usize).unwrap().find("[1, 2, 3]").unwrap() as u16;
+    assert_eq!(s.terminal.backend().buffer()[(col, row)].fg, s.session.app.theme.base.fg.unwrap());
 }
 
 #[test]

@@ -246,9 +246,11 @@ impl Builder<'_> {
         };
         let natural = view.lines.iter().map(line_width).max().unwrap_or(0).max(line_width(&view.status)) + 2;
         let box_width = natural.max(min_width).max(40).min(width.max(1));
+        // Output without colours of its own reads in the theme's text colour.
+        let plain = theme.base.bg(bg);
         let boxed = |line: Line<'static>| {
-            let mut spans = vec![Span::styled(" ", Style::new().bg(bg))];
-            spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, Style::new().bg(bg).patch(s.style))));
+            let mut spans = vec![Span::styled(" ", plain)];
+            spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, plain.patch(s.style))));
             pad_line(truncate(Line::from(spans), box_width), box_width, bg)
         };
         let mut lines = vec![boxed(view.status)];
