@@ -139,6 +139,12 @@ fn a_million_lines_stay_bounded() {
     assert_eq!(out.lines.back().unwrap().0, "999999");
     s.assert_shows("999999");
     s.assert_shows("more lines above");
+    // Scrolling shows older lines, and back.
+    s.keys("[[");
+    s.assert_hides("999999");
+    s.assert_shows("999989");
+    s.keys("]]");
+    s.assert_shows("999999");
 }
 
 #[test]

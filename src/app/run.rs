@@ -161,6 +161,11 @@ impl Session {
                 }
             }
             Effect::ResetPython => self.executor.reset_python(),
+            Effect::ScrollOutput(n) => {
+                if let Some(out) = self.last_run.and_then(|id| self.outputs.outputs.get_mut(&id)) {
+                    out.scroll = out.scroll.saturating_add_signed(n as isize).min(out.lines.len());
+                }
+            }
         }
     }
 

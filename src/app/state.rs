@@ -23,6 +23,7 @@ pub enum Effect {
     Run,
     Cancel,
     ResetPython,
+    ScrollOutput(i32),
     /// The slide changed: start its auto-running snippets.
     SlideShown,
 }
@@ -139,6 +140,7 @@ impl App {
             Action::Run => Some(Effect::Run),
             Action::Cancel => Some(Effect::Cancel),
             Action::ResetPython => Some(Effect::ResetPython),
+            Action::ScrollOutput(n) => Some(Effect::ScrollOutput(n)),
             Action::Reload => Some(Effect::Reload),
             Action::Index => {
                 self.modal = Some(Modal::Index { selected: self.slide });
