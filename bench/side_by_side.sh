@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Times deck and presenterm side by side in the same terminal (a detached 120x36 tmux pane),
 # alternating runs, and prints medians and ratios. Needs tmux, presenterm (`cargo install
-# presenterm`) and ../shared/bench. Usage: bench/side_by_side.sh [runs]   (default 5)
+# presenterm`) and ../shared/bench. Usage: bench/side_by_side.sh [runs] [sections]
+# (default: 5 runs; sections "1 2 3 4" = first frame, memory, python, rust)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
+sections="${2:-1 2 3 4}"
+want() { [[ " $sections " == *" $1 "* ]]; }
 shared="$(cd ../shared/bench && pwd)"
 deck="$PWD/target/release/deck"
 [ -x "$deck" ] || cargo build --release --quiet
@@ -18,6 +21,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 # 1. Launch to first frame, 10 and 500 slides.
 for n in 10 500; do
   python3 "$shared/gen-deck.py" "$n" > "$work/big$n.md"
+  want 1 || continue
   : > "$work/d" ; : > "$work/p"
   for ((i = 0; i < runs; i++)); do
     "$shared/ttff.sh" "$work" FIRST-SLIDE-TITLE "$deck" "big$n.md" >> "$work/d"
@@ -37,13 +41,16 @@ peak() { # command...
   for ((i = 0; i < 1000; i++)); do tmux capture-pane -p -t "$name" | grep -q "Slide number 499" && break; sleep 0.02; done
   sleep 0.5
   awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status"
-  tmux kill-session -t "$name"
+  tmux kill-session -t "$name"; sleep 1 # let the tmux server go before the next one
 }
+if want 2; then
 d=$(peak "$deck" big500.md); p=$(peak env -u TERM_PROGRAM presenterm big500.md)
 echo "peak memory after walking 500 slides: deck ${d} MB, presenterm ${p} MB, presenterm/deck = $(ratio "$p" "$d")x"
+fi
 
 # 3. Run key to output: a one-line python snippet (deck embedded, presenterm a new process).
 printf 'Latency\n===\n\n```python +exec\nprint("LAT" + "-OK")\n```\n' > "$work/lat.md"
+if want 3; then
 : > "$work/d" ; : > "$work/p"
 for ((i = 0; i < runs; i++)); do
   "$shared/latency.sh" "$work" lat.md Latency LAT-OK "$deck" -x >> "$work/d"
@@ -51,6 +58,8 @@ for ((i = 0; i < runs; i++)); do
 done
 d=$(median < "$work/d"); p=$(median < "$work/p")
 echo "python run key to output: deck ${d} ms, presenterm ${p} ms, presenterm/deck = $(ratio "$p" "$d")x"
+fi
+want 4 || exit 0
 
 # 4. Rust hello: first run after a 3 s warm-up, then a re-run (each run prints a new stamp).
 printf 'Rust\n===\n\n```rust +exec\nfn main() {\n    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();\n    println!("RUN-{}", t.as_nanos());\n}\n```\n' > "$work/rs.md"
@@ -74,7 +83,7 @@ rust_runs() { # command... → "first_ms rerun_ms"
     before="$line"
     sleep 0.3
   done
-  tmux kill-session -t "$name"
+  tmux kill-session -t "$name"; sleep 1
   echo "${out[0]} ${out[1]}"
 }
 : > "$work/d1" ; : > "$work/d2" ; : > "$work/p1" ; : > "$work/p2"

@@ -134,7 +134,7 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, timeout: Duration, 
         let result = runner.run(job(planned.id, planned.code, timeout), |text, stderr| {
             // Progress ("\r⚙ compiling…") only where it can be redrawn in place.
             let text = match text.rsplit_once('\r') {
-                Some((_, rest)) if !color => rest,
+                Some((_, rest)) if !color => rest.strip_prefix('⚙').map_or(rest, |_| ""),
                 Some(_) => &text.replace('\r', "\r\x1b[2K"),
                 None => text,
             };

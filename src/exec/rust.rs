@@ -401,16 +401,15 @@ fn compiler_version() -> &'static str {
     })
 }
 
-/// `$DECK_CACHE_DIR`, else `$XDG_CACHE_HOME/deck`, else `~/.cache/deck`.
+/// `$DECK_CACHE_DIR`, else `$XDG_CACHE_HOME/deck`, else `~/.cache/deck`; always absolute
+/// (the compilers run in other folders), empty or relative XDG values ignored as the spec says.
 pub fn cache_root() -> PathBuf {
-    if let Some(dir) = std::env::var_os("DECK_CACHE_DIR") {
-        return PathBuf::from(dir);
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("deck")
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let root = var("DECK_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").filter(|p| p.is_absolute()).map(|p| p.join("deck")))
+        .or_else(|| var("HOME").map(|h| h.join(".cache").join("deck")))
+        .unwrap_or_else(|| std::env::temp_dir().join("deck-cache"));
+    std::path::absolute(&root).unwrap_or(root)
 }
 
 fn entry_dir(spec: &Spec) -> PathBuf {
