@@ -32,6 +32,13 @@ pub fn runnable(deck: &Deck, include_validate: bool) -> Vec<Planned<'_>> {
         .collect()
 }
 
+/// Queue the build of every Rust snippet of the deck (the run key then only runs a binary).
+pub fn warm_up_rust(executor: &mut Executor, deck: &Deck, timeout: Duration) {
+    for p in runnable(deck, true).into_iter().filter(|p| p.code.language == "rust") {
+        executor.warm_up(&job(p.id, p.code, timeout));
+    }
+}
+
 pub fn job(id: SnippetId, code: &CodeBlock, timeout: Duration) -> Job {
     let dir = code.file.parent().map(Path::to_path_buf).unwrap_or_default();
     Job {
@@ -82,11 +89,7 @@ impl Runner {
 
     /// Compile every Rust snippet in the background while earlier snippets run.
     pub fn warm_up(&mut self, deck: &Deck, timeout: Duration) {
-        for p in runnable(deck, true) {
-            if p.code.language == "rust" {
-                self.executor.warm_up(&job(p.id, p.code, timeout));
-            }
-        }
+        warm_up_rust(&mut self.executor, deck, timeout);
     }
 
     pub fn run(&mut self, job: Job, mut on_output: impl FnMut(&str, bool)) -> RunResult {

@@ -100,12 +100,7 @@ impl Session {
         if self.app.deck.snippets().any(|(_, c)| crate::exec::is_python(&c.language) && c.attrs.exec.runs()) {
             self.executor.warm_up_python();
         }
-        for (id, code) in crate::headless::runnable(&self.app.deck, false).into_iter().map(|p| (p.id, p.code)) {
-            if code.language == "rust" {
-                let job = crate::headless::job(id, code, self.settings.timeout);
-                self.executor.warm_up(&job);
-            }
-        }
+        crate::headless::warm_up_rust(&mut self.executor, &self.app.deck, self.settings.timeout);
     }
 
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
