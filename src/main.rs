@@ -29,6 +29,10 @@ struct Cli {
     /// Allow the deck's snippets to run without asking.
     #[arg(short = 'x', long = "exec")]
     exec: bool,
+    /// Show the speaker's view (notes, next slide, timer, clock) and follow the presenter of
+    /// the same deck, running in another terminal; navigating here moves both.
+    #[arg(long)]
+    notes: bool,
     /// Use this built-in theme instead of the deck's (dark, light, catppuccin-mocha, ...).
     #[arg(long, value_name = "NAME")]
     theme: Option<String>,
@@ -45,6 +49,7 @@ struct Cli {
 const EXAMPLES: &str = "Examples:
   deck slides/talk.md          present (snippets run after you confirm)
   deck -x slides/talk.md       present, snippets allowed up front
+  deck --notes slides/talk.md  in a second terminal: speaker notes, next slide, timer
   deck check slides/talk.md    lint the deck: unknown commands, missing files, overflow";
 
 #[derive(Subcommand, Debug)]
@@ -95,7 +100,7 @@ fn main() -> ExitCode {
     match (cli.command, cli.file) {
         (Some(Command::Check { file, exec, size }), _) => check(&file, size, exec.then_some(settings)),
         (Some(Command::Run { file, exec, slide, from }), _) => replay(&file, exec, slide, from, settings),
-        (None, Some(file)) => present(&file, cli.theme, cli.exec, settings),
+        (None, Some(file)) => present(&file, cli.theme, cli.exec && !cli.notes, settings, cli.notes),
         (None, None) => {
             eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
             ExitCode::from(2)
@@ -112,7 +117,7 @@ fn load(file: &Path) -> Result<Deck, ExitCode> {
     })
 }
 
-fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSettings) -> ExitCode {
+fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSettings, notes: bool) -> ExitCode {
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,
@@ -120,7 +125,13 @@ fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSetting
     let needs_graphics = has_images(&deck);
     let (tx, rx) = mpsc::channel();
     let watch_path = deck.path.clone();
+    let socket = deck::app::remote::socket_path(&deck.path);
     let mut session = Session::with_settings(App::new(deck, theme, exec), tx.clone(), settings);
+    if notes {
+        session.follow(&socket);
+    } else if let Err(e) = session.listen(&socket) {
+        session.app.remote_status = format!("speaker notes unavailable: {e}");
+    }
     let result = (|| -> std::io::Result<()> {
         let mut guard = Guard::enter()?;
         session.draw(&mut guard.terminal)?;
@@ -134,7 +145,9 @@ fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSetting
         terminal::spawn_input(tx.clone());
         terminal::spawn_signals(tx.clone())?;
         let _watcher = terminal::watch(&watch_path, tx.clone()).ok();
-        session.started();
+        if !notes {
+            session.started();
+        }
         run(&mut guard.terminal, &mut session, &rx)
     })();
     drop(tx);

@@ -81,3 +81,44 @@ fn python_snippet_output_appears_under_the_code() {
     t.send(&["q"]);
     t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$"), "the prompt");
 }
+
+#[test]
+fn notes_in_a_second_pane_follow_and_lead() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let deck = "Alpha slide\n===\n\n<!-- speaker_note: NOTE-FOR-ALPHA -->\n\n<!-- end_slide -->\n\nBeta slide\n===\n\n<!-- speaker_note: NOTE-FOR-BETA -->\n";
+    std::fs::write(dir.path().join("notes-talk.md"), deck).unwrap();
+    let bin = env!("CARGO_BIN_EXE_deck");
+    let t = Tmux::start("notes", dir.path());
+    t.type_line(&format!("{bin} notes-talk.md"));
+    t.wait_for("Alpha slide", Duration::from_secs(10));
+    let status = std::process::Command::new("tmux")
+        .args(["split-window", "-h", "-t", &t.name, "-c"])
+        .arg(dir.path())
+        .arg(format!("{bin} --notes notes-talk.md; sleep 30"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let notes_pane = format!("{}.1", t.name);
+    let capture = |pane: &str| {
+        let out = std::process::Command::new("tmux").args(["capture-pane", "-p", "-t", pane]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let wait = |pane: &str, text: &str| {
+        let start = std::time::Instant::now();
+        while !capture(pane).contains(text) {
+            assert!(start.elapsed() < Duration::from_secs(10), "{text} in {pane}:\n{}", capture(pane));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait(&notes_pane, "NOTE-FOR-ALPHA");
+    // Navigate in the presenter's pane: the notes follow.
+    std::process::Command::new("tmux").args(["send-keys", "-t", &format!("{}.0", t.name), "l"]).status().unwrap();
+    wait(&notes_pane, "NOTE-FOR-BETA");
+    // Navigate in the notes pane: the presenter follows.
+    std::process::Command::new("tmux").args(["send-keys", "-t", &notes_pane, "h"]).status().unwrap();
+    wait(&format!("{}.0", t.name), "Alpha slide");
+    wait(&notes_pane, "NOTE-FOR-ALPHA");
+}

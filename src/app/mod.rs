@@ -3,6 +3,8 @@
 
 pub mod draw;
 pub mod keys;
+pub mod notes;
+pub mod remote;
 pub mod run;
 pub mod state;
 pub mod terminal;

@@ -28,6 +28,8 @@ pub enum Event {
     Resize,
     FileChanged,
     Exec(Report),
+    /// From the presenter or the notes instance.
+    Remote(super::remote::Message),
     /// SIGTERM, SIGHUP...: leave cleanly.
     Terminate,
 }
@@ -56,6 +58,13 @@ pub struct Session {
     last_run: Option<SnippetId>,
     /// Rows the current slide overflows by, from the last draw.
     pub overflow: u16,
+    /// The other instance(s): notes for a presenter, the presenter for notes.
+    link: Option<super::remote::Link>,
+    /// What was last sent over the link, so nothing is sent twice or echoed back.
+    sent: ((usize, usize), String),
+    /// The position, for greeting a notes instance that connects.
+    shared_position: std::sync::Arc<std::sync::Mutex<(usize, usize)>>,
+    tx: Sender<Event>,
 }
 
 impl Session {
@@ -64,9 +73,9 @@ impl Session {
     }
 
     pub fn with_settings(app: App, tx: Sender<Event>, settings: ExecSettings) -> Self {
-        let tx = std::sync::Mutex::new(tx);
+        let engine_tx = std::sync::Mutex::new(tx.clone());
         let sink = Arc::new(move |r: Report| {
-            if let Ok(tx) = tx.lock() {
+            if let Ok(tx) = engine_tx.lock() {
                 let _ = tx.send(Event::Exec(r));
             }
         });
@@ -81,7 +90,64 @@ impl Session {
             sizes: ImageSizes::default(),
             last_run: None,
             overflow: 0,
+            link: None,
+            sent: ((0, 0), String::new()),
+            shared_position: Arc::default(),
+            tx,
         }
+    }
+
+    /// Presenter: let `deck --notes` instances connect on this socket.
+    pub fn listen(&mut self, socket: &Path) -> std::io::Result<()> {
+        let position = self.shared_position.clone();
+        let hello = move || {
+            let (slide, step) = *position.lock().expect("lock");
+            vec![super::remote::Message::Goto { slide, step }]
+        };
+        self.link = Some(super::remote::listen(socket, self.tx.clone(), hello)?);
+        self.sync();
+        Ok(())
+    }
+
+    /// Notes: follow the presenter on this socket, reconnecting when it restarts.
+    pub fn follow(&mut self, socket: &Path) {
+        self.app.notes_mode = true;
+        self.app.remote_status = "waiting for the presenter…".into();
+        self.link = Some(super::remote::follow(socket.to_path_buf(), self.tx.clone()));
+    }
+
+    /// Tell the other side where we are and (presenter) how the snippets are doing.
+    fn sync(&mut self) {
+        let position = (self.app.slide, self.app.step);
+        *self.shared_position.lock().expect("lock") = position;
+        let Some(link) = &self.link else { return };
+        if position != self.sent.0 {
+            link.send(&super::remote::Message::Goto { slide: position.0, step: position.1 });
+            self.sent.0 = position;
+        }
+        if !self.app.notes_mode {
+            let status = self.snippet_status();
+            if status != self.sent.1 {
+                link.send(&super::remote::Message::Status(status.clone()));
+                self.sent.1 = status;
+            }
+        }
+    }
+
+    /// One line on the current slide's snippets, for the notes screen.
+    fn snippet_status(&self) -> String {
+        let slide = self.app.slide;
+        let mut outputs: Vec<_> = self.outputs.outputs.iter().filter(|(id, _)| id.slide == slide).collect();
+        outputs.sort_by_key(|(id, _)| id.element);
+        outputs
+            .iter()
+            .map(|(_, o)| match &o.finished {
+                None => "snippet running".to_string(),
+                Some((outcome, t)) if outcome.ok() => format!("snippet done in {}", crate::exec::output::fmt_duration(*t)),
+                Some((outcome, _)) => format!("snippet {outcome:?}").to_lowercase(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Once the first frame is up: start the interpreter if the deck will need it, and run
@@ -106,7 +172,9 @@ impl Session {
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let mut overflow = 0;
         let live = Live { outputs: &self.outputs, sizes: &self.sizes, colors: status_colors(&self.app) };
-        terminal.draw(|f| overflow = draw(f, &self.app, &live, &mut self.images))?;
+        terminal.draw(|f| {
+            overflow = if self.app.notes_mode { super::notes::draw(f, &self.app, &live, &mut self.images) } else { draw(f, &self.app, &live, &mut self.images) }
+        })?;
         self.overflow = overflow;
         Ok(())
     }
@@ -131,8 +199,23 @@ impl Session {
                     self.images.insert_pixels(id.image_key(), image::DynamicImage::ImageRgba8(image));
                 }
             }
+            Event::Remote(super::remote::Message::Goto { slide, step }) => {
+                let before = self.app.slide;
+                self.app.set_position(slide, step);
+                // Not an echo: this is where the other side already is.
+                self.sent.0 = (self.app.slide, self.app.step);
+                if self.app.slide != before && !self.app.notes_mode {
+                    self.effect(Effect::SlideShown);
+                }
+            }
+            Event::Remote(super::remote::Message::Status(text)) => {
+                if self.app.notes_mode {
+                    self.app.remote_status = text;
+                }
+            }
             Event::Terminate => self.app.quit = true,
         }
+        self.sync();
     }
 
     fn effect(&mut self, effect: Effect) {
@@ -215,6 +298,14 @@ impl Session {
     }
 }
 
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(link) = &self.link {
+            link.close();
+        }
+    }
+}
+
 fn status_colors(app: &App) -> StatusColors {
     StatusColors { muted: app.theme.muted.fg.unwrap_or_default(), error: app.theme.error, success: app.theme.success, accent: app.theme.accent }
 }
@@ -248,8 +339,16 @@ pub fn run<B: Backend>(terminal: &mut Terminal<B>, session: &mut Session, rx: &R
         if session.app.quit {
             return Ok(());
         }
-        let event = if session.running() {
-            match rx.recv_timeout(Duration::from_millis(100)) {
+        // Redraw while a snippet runs (its timer) and, for notes, every second (the clock).
+        let tick = if session.running() {
+            Some(Duration::from_millis(100))
+        } else if session.app.notes_mode {
+            Some(Duration::from_millis(1000))
+        } else {
+            None
+        };
+        let event = if let Some(tick) = tick {
+            match rx.recv_timeout(tick) {
                 Ok(e) => Some(e),
                 Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),

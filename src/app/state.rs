@@ -40,6 +40,11 @@ pub struct App {
     pub error: Option<Diagnostic>,
     pub exec_allowed: bool,
     pub quit: bool,
+    /// `deck --notes`: this instance shows speaker notes and follows the presenter.
+    pub notes_mode: bool,
+    /// What the other side last said (snippet status, or the connection).
+    pub remote_status: String,
+    pub started: std::time::Instant,
     cli_theme: Option<String>,
 }
 
@@ -55,6 +60,9 @@ impl App {
             error: None,
             exec_allowed,
             quit: false,
+            notes_mode: false,
+            remote_status: String::new(),
+            started: std::time::Instant::now(),
             cli_theme,
         };
         app.set_deck(deck);
@@ -79,6 +87,23 @@ impl App {
                 self.set_deck(deck);
             }
             Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Move to a position another instance reported, clamped to this deck.
+    pub fn set_position(&mut self, slide: usize, step: usize) {
+        self.slide = slide.min(self.last_slide());
+        self.step = step.min(self.steps().saturating_sub(1));
+    }
+
+    /// The position after this one (next step, or the next slide's first), if any.
+    pub fn next_position(&self) -> Option<(usize, usize)> {
+        if self.step + 1 < self.steps() {
+            Some((self.slide, self.step + 1))
+        } else if self.slide < self.last_slide() {
+            Some((self.slide + 1, 0))
+        } else {
+            None
         }
     }
 

@@ -89,9 +89,14 @@ pub fn layout_screen(deck: &Deck, theme: &Theme, resources: &dyn Resources, inde
     frame
 }
 
-/// Paint ops into the frame, clipped to `area`.
+/// Paint ops into the frame on the theme's background, clipped to `area`.
 pub fn draw_ops(f: &mut Frame, area: Rect, theme: &Theme, ops: &[Op], images: &mut ImageCache) {
     f.render_widget(Fill::default().style(theme.base), area);
+    draw_ops_over(f, area, ops, images);
+}
+
+/// Paint ops over what is already there, clipped to `area`.
+pub fn draw_ops_over(f: &mut Frame, area: Rect, ops: &[Op], images: &mut ImageCache) {
     let bottom = area.y + area.height;
     for op in ops {
         match op {
@@ -110,7 +115,7 @@ pub fn draw_ops(f: &mut Frame, area: Rect, theme: &Theme, ops: &[Op], images: &m
                 match images.protocol(source) {
                     Some(proto) => f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), rect, proto),
                     None => {
-                        let msg = Paragraph::new("[image could not be decoded]").style(theme.muted);
+                        let msg = Paragraph::new("[image could not be decoded]");
                         f.render_widget(msg, Rect::new(rect.x, rect.y, rect.width, 1));
                     }
                 }

@@ -1,0 +1,89 @@
+//! The speaker's screen (`deck --notes`): the current slide's notes rendered as markdown, a
+//! preview of what comes next, elapsed time, the clock, the slide number and the presenter's
+//! snippet status.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::state::App;
+use crate::render::layout::{LayoutCtx, Resources};
+use crate::render::{self, ImageCache};
+
+pub fn draw(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut ImageCache) -> u16 {
+    let area = f.area();
+    f.render_widget(Block::default().style(app.theme.base), area);
+    let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let [notes_area, next_area] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+    f.render_widget(Paragraph::new(status_bar(app)).style(app.theme.base.add_modifier(Modifier::REVERSED)), bar);
+    draw_notes(f, app, resources, notes_area);
+    draw_next(f, app, resources, images, next_area);
+    0
+}
+
+fn status_bar(app: &App) -> Line<'static> {
+    let elapsed = app.started.elapsed().as_secs();
+    let clock = wall_clock();
+    let total = app.deck.slides.len();
+    let mut text = format!(
+        " slide {} / {total} · step {} / {} · {:02}:{:02}:{:02} elapsed · {clock}",
+        app.slide + 1,
+        app.step + 1,
+        app.steps(),
+        elapsed / 3600,
+        (elapsed / 60) % 60,
+        elapsed % 60
+    );
+    if !app.remote_status.is_empty() {
+        text.push_str(&format!(" · {}", app.remote_status));
+    }
+    Line::raw(text)
+}
+
+/// Local time as HH:MM (no time-zone crate: the C library knows the zone).
+fn wall_clock() -> String {
+    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    unsafe { libc::localtime_r(&now, &mut tm) };
+    format!("{:02}:{:02}", tm.tm_hour, tm.tm_min)
+}
+
+fn draw_notes(f: &mut Frame, app: &App, resources: &dyn Resources, area: Rect) {
+    let block = Block::default().borders(Borders::RIGHT).border_style(app.theme.muted).title(Span::styled(" notes ", Style::new().fg(app.theme.accent)));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(slide) = app.deck.slides.get(app.slide) else { return };
+    let title = slide.title_text();
+    let heading = Line::styled(if title.is_empty() { "(untitled)".to_string() } else { title }, app.theme.title);
+    f.render_widget(Paragraph::new(heading), Rect::new(inner.x + 1, inner.y + 1, inner.width.saturating_sub(2), 1));
+    let body = Rect::new(inner.x, inner.y + 2, inner.width, inner.height.saturating_sub(2));
+    if slide.notes.is_empty() {
+        f.render_widget(Paragraph::new(Line::styled(" no notes for this slide", app.theme.muted)), body);
+        return;
+    }
+    // Notes are markdown: parse them like a one-slide deck and lay them out like a slide.
+    let text = slide.notes.join("\n\n");
+    let Ok(notes) = crate::parse::parse_str(&text, &app.deck.path) else { return };
+    let Some(notes_slide) = notes.slides.first() else { return };
+    let ctx = LayoutCtx { theme: &app.theme, resources };
+    let frame = render::layout::layout(notes_slide, usize::MAX, usize::MAX, &ctx, body);
+    let mut images = ImageCache::new();
+    render::draw_ops_over(f, body, &frame.ops, &mut images);
+}
+
+fn draw_next(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut ImageCache, area: Rect) {
+    let label = match app.next_position() {
+        Some((s, _)) if s == app.slide => " next: this slide's next step ",
+        Some(_) => " next slide ",
+        None => " end of the deck ",
+    };
+    let block = Block::default().title(Span::styled(label, Style::new().fg(app.theme.accent)));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if let Some((slide, step)) = app.next_position() {
+        let frame = render::layout_screen(&app.deck, &app.theme, resources, slide, step, inner);
+        render::draw_ops(f, inner, &app.theme, &frame.ops, images);
+    }
+}

@@ -1,0 +1,197 @@
+//! Presenter ↔ notes: a Unix socket named after the deck, in the user's runtime directory.
+//! The presenter listens; `deck --notes` connects and reconnects when the presenter restarts.
+//! Lines of text carry positions both ways (`goto SLIDE STEP`) and the presenter's snippet
+//! status (`status TEXT`). Writes never block the presenter: a client that cannot keep up is
+//! dropped.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::run::Event;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    Goto { slide: usize, step: usize },
+    Status(String),
+}
+
+impl Message {
+    fn encode(&self) -> String {
+        match self {
+            Message::Goto { slide, step } => format!("goto {slide} {step}\n"),
+            Message::Status(text) => format!("status {}\n", text.replace('\n', " ")),
+        }
+    }
+
+    fn decode(line: &str) -> Option<Message> {
+        let (verb, rest) = line.trim_end().split_once(' ')?;
+        match verb {
+            "goto" => {
+                let (a, b) = rest.split_once(' ')?;
+                Some(Message::Goto { slide: a.parse().ok()?, step: b.parse().ok()? })
+            }
+            "status" => Some(Message::Status(rest.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// The socket of a deck: one per deck file, so several talks on a machine do not cross.
+pub fn socket_path(deck: &Path) -> PathBuf {
+    let canonical = deck.canonicalize().unwrap_or_else(|_| deck.to_path_buf());
+    let mut h = DefaultHasher::new();
+    canonical.hash(&mut h);
+    let stem = deck.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(40).collect();
+    runtime_dir().join(format!("{name}-{:012x}.sock", h.finish() & 0xffff_ffff_ffff))
+}
+
+fn runtime_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let dir = match base {
+        Some(b) => b.join("deck"),
+        None => std::env::temp_dir().join(format!("deck-{}", unsafe { libc::getuid() })),
+    };
+    let _ = std::fs::create_dir_all(&dir);
+    #[allow(clippy::permissions_set_readonly_false)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    }
+    dir
+}
+
+/// Messages from the other side arrive as events; `send` goes to the other side(s).
+#[derive(Clone)]
+pub struct Link {
+    peers: Arc<Mutex<Vec<UnixStream>>>,
+    /// The socket file a presenter listens on, removed when it closes.
+    socket: Option<PathBuf>,
+}
+
+impl Link {
+    /// Hang up on every peer (they see the end of the stream) and give the socket back.
+    pub fn close(&self) {
+        if let Ok(mut peers) = self.peers.lock() {
+            for p in peers.drain(..) {
+                let _ = p.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        if let Some(path) = &self.socket {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    pub fn send(&self, msg: &Message) {
+        let line = msg.encode();
+        if let Ok(mut peers) = self.peers.lock() {
+            peers.retain_mut(|p| p.write_all(line.as_bytes()).is_ok());
+        }
+    }
+
+    pub fn connected(&self) -> bool {
+        self.peers.lock().is_ok_and(|p| !p.is_empty())
+    }
+}
+
+/// Feed a peer's lines into the event loop.
+fn read_peer(stream: UnixStream, tx: Sender<Event>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if let Some(msg) = Message::decode(&line)
+                && tx.send(Event::Remote(msg)).is_err()
+            {
+                return;
+            }
+        }
+    })
+}
+
+/// Never wait on a peer: a write that would block drops it.
+fn prepare(stream: &UnixStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(20)));
+}
+
+/// The presenter's side: accept notes instances; each gets `hello` (the current position)
+/// as soon as it connects.
+pub fn listen(path: &Path, tx: Sender<Event>, hello: impl Fn() -> Vec<Message> + Send + 'static) -> std::io::Result<Link> {
+    // A socket left by a presenter that died: nobody answers, so take its place.
+    if path.exists() && UnixStream::connect(path).is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    let listener = UnixListener::bind(path)?;
+    let link = Link { peers: Arc::default(), socket: Some(path.to_path_buf()) };
+    let peers = link.peers.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            prepare(&stream);
+            let mut writer = match stream.try_clone() {
+                Ok(w) => w,
+                Err(_) => continue,
+            };
+            let greeting: String = hello().iter().map(Message::encode).collect();
+            if writer.write_all(greeting.as_bytes()).is_err() {
+                continue;
+            }
+            if let Ok(mut p) = peers.lock() {
+                p.push(writer);
+            }
+            read_peer(stream, tx.clone());
+        }
+    });
+    Ok(link)
+}
+
+/// The notes side: connect, and connect again whenever the presenter goes away.
+pub fn follow(path: PathBuf, tx: Sender<Event>) -> Link {
+    let link = Link { peers: Arc::default(), socket: None };
+    let peers = link.peers.clone();
+    std::thread::spawn(move || {
+        loop {
+            if let Ok(stream) = UnixStream::connect(&path) {
+                prepare(&stream);
+                if let Ok(writer) = stream.try_clone() {
+                    if let Ok(mut p) = peers.lock() {
+                        *p = vec![writer];
+                    }
+                    if tx.send(Event::Remote(Message::Status("connected".into()))).is_err() {
+                        return;
+                    }
+                    let _ = read_peer(stream, tx.clone()).join();
+                    if let Ok(mut p) = peers.lock() {
+                        p.clear();
+                    }
+                    if tx.send(Event::Remote(Message::Status("waiting for the presenter…".into()))).is_err() {
+                        return;
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    link
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip() {
+        for m in [Message::Goto { slide: 3, step: 1 }, Message::Status("✓ 12 ms".into())] {
+            assert_eq!(Message::decode(&m.encode()), Some(m));
+        }
+        assert_eq!(Message::decode("bogus 1"), None);
+    }
+
+    #[test]
+    fn sockets_differ_per_deck() {
+        assert_ne!(socket_path(Path::new("/a/talk.md")), socket_path(Path::new("/b/talk.md")));
+        assert_eq!(socket_path(Path::new("/a/talk.md")), socket_path(Path::new("/a/talk.md")));
+    }
+}

@@ -1,0 +1,92 @@
+//! Presenter and notes instances over the real socket: navigation mirrored both ways, notes
+//! on the notes screen, the notes instance reconnecting after the presenter restarts.
+
+mod common;
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::Screen;
+use deck::app::run::Session;
+use deck::app::state::App;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const DECK: &str = "First\n===\n\nbody one\n\n<!-- speaker_note: Remember the **first** point. -->\n\n<!-- end_slide -->\n\nSecond\n===\n\nbody two\n\n<!-- pause -->\n\nmore\n\n<!-- speaker_note: Second slide notes. -->\n\n<!-- end_slide -->\n\nThird\n===\n\n<!-- speaker_note: The end is near. -->\n";
+
+fn instance(path: &std::path::Path) -> Screen {
+    let deck = deck::parse::parse_file(path).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let session = Session::new(App::new(deck, None, false), tx);
+    Screen { session, terminal: Terminal::new(TestBackend::new(120, 30)).unwrap(), rx }
+}
+
+/// Pump both instances until `done`.
+fn until(a: &mut Screen, b: &mut Screen, what: &str, done: impl Fn(&Screen, &Screen) -> bool) {
+    let start = Instant::now();
+    loop {
+        for s in [&mut *a, &mut *b] {
+            while let Ok(e) = s.rx.try_recv() {
+                s.session.handle(e);
+            }
+            s.draw();
+        }
+        if done(a, b) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "waited for {what}:\n{}\n---\n{}", a.text(), b.text());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn pos(s: &Screen) -> (usize, usize) {
+    (s.session.app.slide, s.session.app.step)
+}
+
+#[test]
+fn navigation_is_mirrored_and_notes_follow_a_restarted_presenter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talk.md");
+    std::fs::write(&path, DECK).unwrap();
+    let socket = dir.path().join("talk.sock");
+
+    let mut presenter = instance(&path);
+    presenter.session.listen(&socket).unwrap();
+    let mut notes = instance(&path);
+    notes.session.follow(&socket);
+    until(&mut presenter, &mut notes, "connection", |_, n| n.session.app.remote_status == "connected");
+    notes.assert_shows("Remember the first point.");
+    notes.assert_shows("slide 1 / 3");
+    notes.assert_hides("body one"); // the notes screen shows notes and the next slide, not this one
+    notes.assert_shows("body two");
+
+    // Presenter → notes.
+    presenter.keys("l");
+    until(&mut presenter, &mut notes, "notes to follow", |p, n| pos(n) == pos(p) && pos(p) == (1, 0));
+    notes.assert_shows("Second slide notes.");
+    notes.assert_shows("next: this slide's next step");
+    // Notes → presenter.
+    notes.keys("l");
+    until(&mut presenter, &mut notes, "presenter to follow", |p, _| pos(p) == (1, 1));
+    presenter.assert_shows("more");
+
+    // The presenter goes away and comes back: the notes instance finds the new one.
+    drop(presenter);
+    until(&mut notes, &mut instance(&path), "disconnect", |n, _| n.session.app.remote_status.contains("waiting"));
+    let mut presenter = instance(&path);
+    presenter.session.listen(&socket).unwrap();
+    presenter.keys("G");
+    until(&mut presenter, &mut notes, "reconnect", |p, n| n.session.app.remote_status == "connected" && pos(n) == pos(p));
+    notes.assert_shows("The end is near.");
+    notes.assert_shows("end of the deck");
+}
+
+#[test]
+fn two_talks_do_not_cross() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.md");
+    let b = dir.path().join("b.md");
+    std::fs::write(&a, DECK).unwrap();
+    std::fs::write(&b, DECK).unwrap();
+    assert_ne!(deck::app::remote::socket_path(&a), deck::app::remote::socket_path(&b));
+}
