@@ -92,6 +92,19 @@ impl Runner {
         warm_up_rust(&mut self.executor, deck, timeout);
     }
 
+    /// Run a job, handing every report of it to `on_report`, until it finishes.
+    pub fn run_reports(&mut self, job: Job, mut on_report: impl FnMut(Report)) {
+        let id = job.id;
+        self.executor.start(job);
+        for report in self.rx.iter() {
+            let done = matches!(report, Report::Finished { id: rid, .. } if rid == id);
+            on_report(report);
+            if done {
+                return;
+            }
+        }
+    }
+
     pub fn run(&mut self, job: Job, mut on_output: impl FnMut(&str, bool)) -> RunResult {
         let id = job.id;
         self.executor.start(job);

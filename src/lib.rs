@@ -7,6 +7,7 @@
 pub mod app;
 pub mod diag;
 pub mod exec;
+pub mod export;
 pub mod headless;
 pub mod model;
 pub mod parse;

@@ -29,6 +29,9 @@ struct Cli {
     /// Allow the deck's snippets to run without asking.
     #[arg(short = 'x', long = "exec")]
     exec: bool,
+    /// Record the presentation as it is given, with real timings, to an asciicast v2 file.
+    #[arg(long, value_name = "FILE.cast")]
+    record: Option<PathBuf>,
     /// Show the speaker's view (notes, next slide, timer, clock) and follow the presenter of
     /// the same deck, running in another terminal; navigating here moves both.
     #[arg(long)]
@@ -69,6 +72,21 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 1)]
         from: usize,
     },
+    /// Export the deck as presented: `--to talk.html` (one self-contained page, arrow keys
+    /// to navigate) or `--to talk.cast` (an asciicast v2 recording stepping through every
+    /// slide and pause). With -x the snippets run first and their outputs are included.
+    Export {
+        file: PathBuf,
+        /// The file to write: .html or .cast (written atomically; never the deck).
+        #[arg(long, value_name = "OUT")]
+        to: PathBuf,
+        /// Run the snippets and include their outputs.
+        #[arg(short = 'x', long = "exec")]
+        exec: bool,
+        /// Screen size, as COLSxROWS.
+        #[arg(long, default_value = "120x36", value_parser = parse_size)]
+        size: (u16, u16),
+    },
     /// Lint a deck: unknown commands, missing images and files, slides that overflow. With
     /// -x, also run every executable and `+validate` snippet. Exit 0 only when all passed.
     Check {
@@ -100,7 +118,8 @@ fn main() -> ExitCode {
     match (cli.command, cli.file) {
         (Some(Command::Check { file, exec, size }), _) => check(&file, size, exec.then_some(settings)),
         (Some(Command::Run { file, exec, slide, from }), _) => replay(&file, exec, slide, from, settings),
-        (None, Some(file)) => present(&file, cli.theme, cli.exec && !cli.notes, settings, cli.notes),
+        (Some(Command::Export { file, to, exec, size }), _) => export(&file, &to, exec.then_some(settings), size),
+        (None, Some(file)) => present(&file, cli.theme, cli.exec && !cli.notes, settings, cli.notes, cli.record),
         (None, None) => {
             eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
             ExitCode::from(2)
@@ -117,7 +136,7 @@ fn load(file: &Path) -> Result<Deck, ExitCode> {
     })
 }
 
-fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSettings, notes: bool) -> ExitCode {
+fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSettings, notes: bool, record: Option<PathBuf>) -> ExitCode {
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,
@@ -134,6 +153,11 @@ fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSetting
     }
     let result = (|| -> std::io::Result<()> {
         let mut guard = Guard::enter()?;
+        if let Some(target) = &record {
+            let size = guard.terminal.size()?;
+            let title = session.app.deck.meta.title.as_ref().map(|t| t.plain()).unwrap_or_default();
+            session.recorder = Some(deck::export::cast::Recorder::create(target, (size.width, size.height), &title)?);
+        }
         session.draw(&mut guard.terminal)?;
         // Asking the terminal what graphics it speaks can take a while: only after the
         // first frame, only when the deck has pictures, never inside tmux (half-blocks there).
@@ -148,7 +172,11 @@ fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSetting
         if !notes {
             session.started();
         }
-        run(&mut guard.terminal, &mut session, &rx)
+        run(&mut guard.terminal, &mut session, &rx)?;
+        if let Some(recorder) = session.recorder.take() {
+            recorder.finish()?;
+        }
+        Ok(())
     })();
     drop(tx);
     match result {
@@ -193,6 +221,53 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
     }
     eprintln!("{total} snippets run, {} failed", failures.len());
     failures
+}
+
+/// `deck export`: every slide step drawn as presented, to HTML or asciicast.
+fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) -> ExitCode {
+    let deck = match load(file) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let kind = to.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(kind, "html" | "cast") {
+        eprintln!("error: cannot export to `{}`: use a .html or .cast file name", to.display());
+        return ExitCode::from(2);
+    }
+    let app = App::new(deck, None, false);
+    let mut images = deck::render::ImageCache::new();
+    let outputs = match exec {
+        Some(s) => deck::export::run_snippets(&app.deck, s.timeout, s.python_env, &mut images),
+        None => Default::default(),
+    };
+    let sizes = deck::exec::output::ImageSizes::default();
+    let live = deck::exec::output::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
+    let frames: Vec<_> = deck::export::positions(&app.deck)
+        .into_iter()
+        .map(|p| (p.0, p.1, deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size)))
+        .collect();
+    let title = app.deck.meta.title.as_ref().map(|t| t.plain()).unwrap_or_else(|| file.display().to_string());
+    let written = deck::export::write_atomically(to, &app.deck.path, |out| match kind {
+        "cast" => deck::export::cast::write(out, &frames.iter().map(|f| f.2.clone()).collect::<Vec<_>>(), size, &title, 2.0),
+        _ => {
+            let color = |c: Option<ratatui::style::Color>, d: &str| match c {
+                Some(ratatui::style::Color::Rgb(r, g, b)) => format!("#{r:02x}{g:02x}{b:02x}"),
+                _ => d.to_string(),
+            };
+            let (fg, bg) = (color(app.theme.base.fg, "#e6e6e6"), color(app.theme.base.bg, "#1c1c1c"));
+            deck::export::html::write(out, &frames, &title, &fg, &bg)
+        }
+    });
+    match written {
+        Ok(()) => {
+            eprintln!("wrote {} ({} slides, {} steps)", to.display(), app.deck.slides.len(), frames.len());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", to.display());
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn has_images(deck: &Deck) -> bool {

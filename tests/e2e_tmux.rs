@@ -122,3 +122,34 @@ fn notes_in_a_second_pane_follow_and_lead() {
     wait(&format!("{}.0", t.name), "Alpha slide");
     wait(&notes_pane, "NOTE-FOR-ALPHA");
 }
+
+#[test]
+fn record_writes_the_live_presentation_as_a_cast() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rec-talk.md"), DECK).unwrap();
+    let t = Tmux::start("rec", dir.path());
+    t.type_line(&format!("{} --record live.cast rec-talk.md", env!("CARGO_BIN_EXE_deck")));
+    t.wait_for("Opening slide", Duration::from_secs(10));
+    assert!(!dir.path().join("live.cast").exists(), "written when the talk ends, not before");
+    t.send(&["l"]);
+    t.wait_for("revealed words", Duration::from_secs(10));
+    t.send(&["G"]);
+    t.wait_for("Closing slide", Duration::from_secs(10));
+    t.send(&["q"]);
+    t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$"), "the prompt");
+    let cast = std::fs::read_to_string(dir.path().join("live.cast")).unwrap();
+    let mut lines = cast.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["version"], 2);
+    let events: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(events.len() >= 3, "a frame per change: {}", events.len());
+    let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+    let mut vt = vt100::Parser::new(nz(36), nz(120), 0);
+    for e in &events {
+        vt.process(e[2].as_str().unwrap().as_bytes());
+    }
+    assert!(vt.screen().contents().contains("last words"), "{}", vt.screen().contents());
+}

@@ -2,8 +2,6 @@
 //! signals), one draw per turn. Generic over the ratatui backend, so tests run the real loop
 //! against `TestBackend`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -16,11 +14,10 @@ use ratatui::backend::Backend;
 use super::draw::draw;
 use super::keys::Keymap;
 use super::state::{App, Effect};
-use crate::exec::output::{OutputStore, StatusColors};
+use crate::exec::output::{ImageSizes, Live, OutputStore, StatusColors};
 use crate::exec::{Executor, Report, SnippetId};
 use crate::model::{Block, ExecMode};
 use crate::render::ImageCache;
-use crate::render::layout::{OutputView, Resources};
 
 #[derive(Debug)]
 pub enum Event {
@@ -58,6 +55,8 @@ pub struct Session {
     last_run: Option<SnippetId>,
     /// Rows the current slide overflows by, from the last draw.
     pub overflow: u16,
+    /// `--record`: every drawn frame goes here too.
+    pub recorder: Option<crate::export::cast::Recorder>,
     /// The other instance(s): notes for a presenter, the presenter for notes.
     link: Option<super::remote::Link>,
     /// What was last sent over the link, so nothing is sent twice or echoed back.
@@ -90,6 +89,7 @@ impl Session {
             sizes: ImageSizes::default(),
             last_run: None,
             overflow: 0,
+            recorder: None,
             link: None,
             sent: ((0, 0), String::new()),
             shared_position: Arc::default(),
@@ -172,9 +172,12 @@ impl Session {
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let mut overflow = 0;
         let live = Live { outputs: &self.outputs, sizes: &self.sizes, colors: status_colors(&self.app) };
-        terminal.draw(|f| {
+        let frame = terminal.draw(|f| {
             overflow = if self.app.notes_mode { super::notes::draw(f, &self.app, &live, &mut self.images) } else { draw(f, &self.app, &live, &mut self.images) }
         })?;
+        if let Some(recorder) = &mut self.recorder {
+            recorder.frame(frame.buffer);
+        }
         self.overflow = overflow;
         Ok(())
     }
@@ -308,27 +311,6 @@ impl Drop for Session {
 
 fn status_colors(app: &App) -> StatusColors {
     StatusColors { muted: app.theme.muted.fg.unwrap_or_default(), error: app.theme.error, success: app.theme.success, accent: app.theme.accent }
-}
-
-/// Image file sizes, read from headers once.
-#[derive(Default)]
-struct ImageSizes(RefCell<HashMap<PathBuf, Option<(u32, u32)>>>);
-
-/// What the layout sees of the running session.
-struct Live<'a> {
-    outputs: &'a OutputStore,
-    sizes: &'a ImageSizes,
-    colors: StatusColors,
-}
-
-impl Resources for Live<'_> {
-    fn output(&self, slide: usize, element: usize) -> Option<OutputView> {
-        self.outputs.view(SnippetId { slide, element }, &self.colors)
-    }
-
-    fn image_size(&self, path: &Path) -> Option<(u32, u32)> {
-        *self.sizes.0.borrow_mut().entry(path.to_path_buf()).or_insert_with(|| image::image_dimensions(path).ok())
-    }
 }
 
 /// Draw, wait for an event, handle it and whatever else is queued, repeat until quit.

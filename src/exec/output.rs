@@ -1,7 +1,9 @@
 //! What snippets printed, kept per snippet and bounded: the last `MAX_LINES` lines, with a
 //! count of what was dropped. ANSI colours are kept and turned into styles when drawn.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use ansi_to_tui::IntoText;
@@ -200,6 +202,27 @@ pub fn fmt_duration(d: Duration) -> String {
         format!("{ms:.0} ms")
     } else {
         format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// Image file sizes, read from headers once.
+#[derive(Default)]
+pub struct ImageSizes(RefCell<HashMap<PathBuf, Option<(u32, u32)>>>);
+
+/// What the layout sees of the running session.
+pub struct Live<'a> {
+    pub outputs: &'a OutputStore,
+    pub sizes: &'a ImageSizes,
+    pub colors: StatusColors,
+}
+
+impl crate::render::layout::Resources for Live<'_> {
+    fn output(&self, slide: usize, element: usize) -> Option<OutputView> {
+        self.outputs.view(SnippetId { slide, element }, &self.colors)
+    }
+
+    fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
+        *self.sizes.0.borrow_mut().entry(path.to_path_buf()).or_insert_with(|| image::image_dimensions(path).ok())
     }
 }
 

@@ -1,0 +1,121 @@
+//! Self-contained HTML: one page, a section per slide step, every cell of the presenter's
+//! screen as styled text (pictures included, as their coloured cells), arrow-key navigation.
+
+use std::io::Write;
+
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+
+fn css_color(c: Color, fallback: &str) -> String {
+    match c {
+        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+        Color::Reset => fallback.to_string(),
+        Color::Indexed(i) => format!("var(--c{i}, {fallback})"),
+        other => match other {
+            Color::Black => "#000000",
+            Color::Red => "#cd3131",
+            Color::Green => "#0dbc79",
+            Color::Yellow => "#e5e510",
+            Color::Blue => "#2472c8",
+            Color::Magenta => "#bc3fbc",
+            Color::Cyan => "#11a8cd",
+            Color::Gray => "#e5e5e5",
+            Color::DarkGray => "#666666",
+            _ => "#ffffff",
+        }
+        .to_string(),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// One screen as rows of styled spans; half-block cells become two-colour gradients.
+fn screen_html(buf: &Buffer, fg0: &str, bg0: &str) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        out.push_str("<div class=\"r\">");
+        let mut run = String::new();
+        let mut style = String::new();
+        let flush = |out: &mut String, run: &mut String, style: &str| {
+            if !run.is_empty() {
+                out.push_str(&format!("<span style=\"{style}\">{}</span>", escape(run)));
+                run.clear();
+            }
+        };
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            let (fg, bg) = (css_color(cell.fg, fg0), css_color(cell.bg, bg0));
+            let (symbol, css) = match cell.symbol() {
+                "▀" => (" ".to_string(), format!("background:linear-gradient({fg} 50%,{bg} 50%)")),
+                "▄" => (" ".to_string(), format!("background:linear-gradient({bg} 50%,{fg} 50%)")),
+                s => {
+                    let mut css = format!("color:{fg};background:{bg}");
+                    if cell.modifier.contains(Modifier::BOLD) {
+                        css.push_str(";font-weight:bold");
+                    }
+                    if cell.modifier.contains(Modifier::ITALIC) {
+                        css.push_str(";font-style:italic");
+                    }
+                    if cell.modifier.contains(Modifier::UNDERLINED) {
+                        css.push_str(";text-decoration:underline");
+                    }
+                    if cell.modifier.contains(Modifier::CROSSED_OUT) {
+                        css.push_str(";text-decoration:line-through");
+                    }
+                    (s.to_string(), css)
+                }
+            };
+            if css != style {
+                flush(&mut out, &mut run, &style);
+                style = css;
+            }
+            run.push_str(&symbol);
+        }
+        flush(&mut out, &mut run, &style);
+        out.push_str("</div>\n");
+    }
+    out
+}
+
+pub fn write(out: &mut dyn Write, frames: &[(usize, usize, Buffer)], title: &str, fg: &str, bg: &str) -> std::io::Result<()> {
+    write!(
+        out,
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+html,body{{margin:0;height:100%;background:{bg};}}
+body{{display:flex;align-items:center;justify-content:center;}}
+section{{display:none;font:16px/1.15 "DejaVu Sans Mono",Menlo,Consolas,monospace;white-space:pre;}}
+section.on{{display:block;}}
+.r{{height:1.15em;}}
+#pos{{position:fixed;right:8px;bottom:4px;font:12px monospace;color:{fg};opacity:.5;}}
+</style></head><body>
+"#,
+        title = escape(title)
+    )?;
+    for (i, (slide, step, buf)) in frames.iter().enumerate() {
+        let on = if i == 0 { " class=\"on\"" } else { "" };
+        writeln!(out, "<section{on} data-slide=\"{}\" data-step=\"{}\">", slide + 1, step + 1)?;
+        out.write_all(screen_html(buf, fg, bg).as_bytes())?;
+        writeln!(out, "</section>")?;
+    }
+    write!(
+        out,
+        r#"<div id="pos"></div>
+<script>
+const s=[...document.querySelectorAll("section")];let i=0;
+function show(n){{i=Math.max(0,Math.min(s.length-1,n));s.forEach((e,k)=>e.classList.toggle("on",k===i));
+document.getElementById("pos").textContent=s[i].dataset.slide+" / {total}";location.hash=i;}}
+document.addEventListener("keydown",e=>{{const k=e.key;
+if(["ArrowRight","ArrowDown","PageDown"," ","l","j"].includes(k))show(i+1);
+else if(["ArrowLeft","ArrowUp","PageUp","h","k"].includes(k))show(i-1);
+else if(k==="Home")show(0);else if(k==="End")show(s.length-1);else return;e.preventDefault();}});
+document.addEventListener("click",()=>show(i+1));
+show(parseInt(location.hash.slice(1))||0);
+</script></body></html>
+"#,
+        total = frames.last().map(|f| f.0 + 1).unwrap_or(0)
+    )
+}

@@ -1,0 +1,74 @@
+//! Exports: the .cast parses and its last frame, replayed through a terminal emulator, is the
+//! presenter's screen; HTML is one self-contained file; exports never touch the deck.
+
+mod common;
+
+use std::process::Command;
+
+use common::Screen;
+
+const DECK: &str = "---\ntitle: Export test\n---\n\nFirst\n===\n\nalpha\n\n<!-- pause -->\n\nbeta\n\n<!-- end_slide -->\n\nLast slide\n===\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python +exec\nprint('from' + ' python')\n```\n";
+
+fn export(dir: &std::path::Path, to: &str, exec: bool) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deck"));
+    cmd.args(["export", "talk.md", "--to", to]).current_dir(dir);
+    if exec {
+        cmd.arg("-x");
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn cast_replays_to_the_presenters_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("talk.md"), DECK).unwrap();
+    let out = export(dir.path(), "talk.cast", true);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cast = std::fs::read_to_string(dir.path().join("talk.cast")).unwrap();
+    let mut lines = cast.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["version"], 2);
+    assert_eq!((header["width"].as_u64(), header["height"].as_u64()), (Some(120), Some(36)));
+    let events: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(l).unwrap()).collect();
+    // The opening clear, then one frame per step: intro, First (2 steps), Last slide.
+    assert_eq!(events.len(), 1 + 4);
+    let times: Vec<f64> = events.iter().map(|e| e[0].as_f64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
+    let mut vt = vt100::Parser::new(nz(36), nz(120), 0);
+    for e in &events {
+        assert_eq!(e[1], "o");
+        vt.process(e[2].as_str().unwrap().as_bytes());
+    }
+    let replayed: Vec<String> = vt.screen().contents().lines().map(|l| l.trim_end().to_string()).collect();
+    assert!(replayed.iter().any(|l| l.contains("from python")), "the snippet's output is in the export:\n{}", replayed.join("\n"));
+
+    // The presenter's screen on the same slide, with the snippet run.
+    let settings = deck::app::run::ExecSettings { timeout: std::time::Duration::from_secs(30), python_env: None };
+    let mut s = Screen::exec(&dir.path().join("talk.md"), 120, 36, settings);
+    s.keys("G");
+    s.ctrl('e');
+    s.settle(std::time::Duration::from_secs(30));
+    let tui: Vec<String> = s.text().lines().map(|l| l.trim_end().to_string()).collect();
+    // Timings differ run to run; everything else is the same screen.
+    let strip = |v: &[String]| v.iter().map(|l| if l.contains('✓') { "✓ <time>".to_string() } else { l.clone() }).collect::<Vec<_>>();
+    assert_eq!(strip(&replayed), strip(&tui));
+}
+
+#[test]
+fn html_is_one_file_with_every_step() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("talk.md"), DECK).unwrap();
+    let out = export(dir.path(), "talk.html", false);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.path().join("talk.html")).unwrap();
+    assert_eq!(html.matches("<section").count(), 4);
+    assert!(html.contains("ArrowRight"));
+    assert!(!html.contains("src=\"http"), "nothing loaded from elsewhere");
+    // Only the target was written: no temporary files left, the deck untouched.
+    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("talk.md")).unwrap(), DECK);
+    let out = export(dir.path(), "talk.txt", false);
+    assert_eq!(out.status.code(), Some(2));
+}
