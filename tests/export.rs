@@ -72,3 +72,32 @@ fn html_is_one_file_with_every_step() {
     let out = export(dir.path(), "talk.txt", false);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The HTML export in headless Chromium (Debian's chromium + chromium-driver): a screenshot
+/// of the first slide, and the right arrow moves to the next step.
+#[test]
+fn html_opens_in_chromium_and_arrow_keys_navigate() {
+    let have = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "chromium-driver is required under CI");
+        eprintln!("skipping: chromedriver is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("talk.md"), DECK).unwrap();
+    assert!(export(dir.path(), "talk.html", false).status.success());
+    let page = dir.path().join("talk.html");
+    let shot = dir.path().join("first.png");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/html_chromium.py");
+    let out = Command::new("python3").arg(script).arg(&page).arg(&shot).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(result["before"], "1/1", "{result}");
+    assert_eq!(result["after"], "2/1", "{result}");
+    // A real picture of the slide: a PNG, not empty, with more than one colour.
+    let png = image::open(&shot).unwrap().to_rgb8();
+    assert!(png.width() >= 800 && png.height() >= 600);
+    let first = png.get_pixel(0, 0);
+    assert!(png.pixels().any(|p| p != first), "the screenshot is not blank");
+}

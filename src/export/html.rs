@@ -74,7 +74,7 @@ fn screen_html(buf: &Buffer, fg0: &str, bg0: &str) -> String {
             run.push_str(&symbol);
         }
         flush(&mut out, &mut run, &style);
-        out.push_str("</div>\n");
+        out.push_str("</div>");
     }
     out
 }
@@ -87,13 +87,17 @@ pub fn write(out: &mut dyn Write, frames: &[(usize, usize, Buffer)], title: &str
 <style>
 html,body{{margin:0;height:100%;background:{bg};}}
 body{{display:flex;align-items:center;justify-content:center;}}
-section{{display:none;font:16px/1.15 "DejaVu Sans Mono",Menlo,Consolas,monospace;white-space:pre;}}
+section{{display:none;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;line-height:1.2;
+  font-size:min(calc(100vw / {cols}), calc(100vh / {rows}));}}
 section.on{{display:block;}}
-.r{{height:1.15em;}}
+.r{{white-space:pre;height:1.2em;}}
 #pos{{position:fixed;right:8px;bottom:4px;font:12px monospace;color:{fg};opacity:.5;}}
 </style></head><body>
 "#,
-        title = escape(title)
+        title = escape(title),
+        // A monospace cell is about 0.6em wide; leave a little margin around the screen.
+        cols = frames.first().map_or(120.0, |f| f.2.area.width as f64 * 0.62),
+        rows = frames.first().map_or(36.0, |f| f.2.area.height as f64 * 1.22),
     )?;
     for (i, (slide, step, buf)) in frames.iter().enumerate() {
         let on = if i == 0 { " class=\"on\"" } else { "" };

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""html_chromium.py PAGE.html SHOT.png: open an exported deck in headless Chromium through
+chromedriver (WebDriver over HTTP, standard library only), save a screenshot of the first
+slide, press the right arrow key, and print the visible slide/step before and after."""
+import base64
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())["value"]
+
+
+def main(page, shot):
+    port = free_port()
+    driver = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                call(base, "GET", "/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+        profile = tempfile.mkdtemp()
+        args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--user-data-dir={profile}", "--window-size=1200,800"]
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}}}}
+        session = call(base, "POST", "/session", caps)["sessionId"]
+        s = f"/session/{session}"
+        call(base, "POST", s + "/url", {"url": "file://" + page})
+        visible = "const e = document.querySelector('section.on'); return e.dataset.slide + '/' + e.dataset.step;"
+        before = call(base, "POST", s + "/execute/sync", {"script": visible, "args": []})
+        png = base64.b64decode(call(base, "GET", s + "/screenshot"))
+        with open(shot, "wb") as f:
+            f.write(png)
+        right = "\ue014"
+        call(base, "POST", s + "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": [{"type": "keyDown", "value": right}, {"type": "keyUp", "value": right}]}]})
+        after = call(base, "POST", s + "/execute/sync", {"script": visible, "args": []})
+        call(base, "DELETE", s)
+        print(json.dumps({"before": before, "after": after, "screenshot_bytes": len(png)}))
+    finally:
+        driver.kill()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
