@@ -119,7 +119,11 @@ fn main() -> ExitCode {
         (Some(Command::Check { file, exec, size }), _) => check(&file, size, exec.then_some(settings)),
         (Some(Command::Run { file, exec, slide, from }), _) => replay(&file, exec, slide, from, settings),
         (Some(Command::Export { file, to, exec, size }), _) => export(&file, &to, exec.then_some(settings), size),
-        (None, Some(file)) => present(&file, cli.theme, cli.exec && !cli.notes, settings, cli.notes, cli.record),
+        (None, Some(file)) => {
+            // Snippets may change the working directory: fix where the recording goes first.
+            let record = cli.record.map(|r| std::path::absolute(&r).unwrap_or(r));
+            present(&file, cli.theme, cli.exec && !cli.notes, settings, cli.notes, record)
+        }
         (None, None) => {
             eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
             ExitCode::from(2)
@@ -225,6 +229,8 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
 
 /// `deck export`: every slide step drawn as presented, to HTML or asciicast.
 fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) -> ExitCode {
+    // Snippets may change the working directory: fix where the file goes first.
+    let to = &std::path::absolute(to).unwrap_or_else(|_| to.to_path_buf());
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,

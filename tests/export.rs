@@ -101,3 +101,18 @@ fn html_opens_in_chromium_and_arrow_keys_navigate() {
     let first = png.get_pixel(0, 0);
     assert!(png.pixels().any(|p| p != first), "the screenshot is not blank");
 }
+
+#[test]
+fn relative_output_paths_survive_snippets_changing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("slides")).unwrap();
+    std::fs::write(dir.path().join("slides/talk.md"), "```python +exec\nimport os\nprint(os.getcwd())\n```\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_deck"))
+        .args(["export", "-x", "slides/talk.md", "--to", "out.html"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("out.html").is_file());
+    assert!(!dir.path().join("slides/out.html").exists());
+}
