@@ -105,7 +105,7 @@ pub fn decode_bytes(data: &[u8]) -> Result<Image, String> {
         (width, height) = (stream.width(), stream.height());
         let mut buf = vec![0f32; width as usize * height as usize * channels];
         stream.write_to_buffer(&mut buf);
-        let has_alpha = channels % 2 == 0;
+        let has_alpha = channels.is_multiple_of(2);
         frames.push(to_u8(&buf, channels, has_alpha && premultiplied));
         let ticks = image.frame_header(k).map(|f| f.duration).unwrap_or(0);
         durations.push(ticks_ms.map_or(0.0, |ms| f64::from(ticks) * ms));
