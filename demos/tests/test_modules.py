@@ -85,13 +85,16 @@ def test_sieve():
     assert sieve.naive(30) == sieve.primes(30)
     assert len(sieve.naive(1_000_000)) == 78498
     assert sieve.count(0) == 0 and sieve.count(2) == 1
+    assert sieve.primes(10**6)[-3:] == [999961, 999979, 999983]
 
 
 def test_sieve_bad_limits():
     with pytest.raises(OverflowError):
         sieve.count(-5)
-    with pytest.raises(ValueError):
-        sieve.count(10**15)
+    with pytest.raises(ValueError, match="limit is 100000000000"):
+        sieve.count(10**11 + 1)  # minutes of work: refused at once
+    with pytest.raises(ValueError, match="limit is 1000000000"):
+        sieve.primes(10**9 + 1)  # a list of 50 million ints already
     with pytest.raises(ValueError):
         sieve.naive(10**12)
     with pytest.raises(TypeError):
