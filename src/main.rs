@@ -165,10 +165,11 @@ fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSetting
         session.draw(&mut guard.terminal)?;
         // Asking the terminal what graphics it speaks can take a while: only after the
         // first frame, only when the deck has pictures, never inside tmux (half-blocks there).
-        if needs_graphics && std::env::var_os("TMUX").is_none() {
-            if let Ok(picker) = ratatui_image::picker::Picker::from_query_stdio() {
-                session.images.set_picker(picker);
-            }
+        if needs_graphics
+            && std::env::var_os("TMUX").is_none()
+            && let Ok(picker) = ratatui_image::picker::Picker::from_query_stdio()
+        {
+            session.images.set_picker(picker);
         }
         terminal::spawn_input(tx.clone());
         terminal::spawn_signals(tx.clone())?;
@@ -250,18 +251,18 @@ fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) 
     let live = deck::exec::output::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
     let frames: Vec<_> = deck::export::positions(&app.deck)
         .into_iter()
-        .map(|p| (p.0, p.1, deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size)))
+        .map(|p| deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size))
         .collect();
     let title = app.deck.meta.title.as_ref().map(|t| t.plain()).unwrap_or_else(|| file.display().to_string());
     let written = deck::export::write_atomically(to, &app.deck.path, |out| match kind {
-        "cast" => deck::export::cast::write(out, &frames.iter().map(|f| f.2.clone()).collect::<Vec<_>>(), size, &title, 2.0),
+        "cast" => deck::export::cast::write(out, &frames.iter().map(|f| f.buffer.clone()).collect::<Vec<_>>(), size, &title, 2.0),
         _ => {
             let color = |c: Option<ratatui::style::Color>, d: &str| match c {
                 Some(ratatui::style::Color::Rgb(r, g, b)) => format!("#{r:02x}{g:02x}{b:02x}"),
                 _ => d.to_string(),
             };
             let (fg, bg) = (color(app.theme.base.fg, "#e6e6e6"), color(app.theme.base.bg, "#1c1c1c"));
-            deck::export::html::write(out, &frames, &title, &fg, &bg)
+            deck::export::html::write(out, &frames, &images, &title, &fg, &bg)
         }
     });
     match written {

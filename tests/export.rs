@@ -9,6 +9,13 @@ use common::Screen;
 
 const DECK: &str = "---\ntitle: Export test\n---\n\nFirst\n===\n\nalpha\n\n<!-- pause -->\n\nbeta\n\n<!-- end_slide -->\n\nLast slide\n===\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python +exec\nprint('from' + ' python')\n```\n";
 
+/// DECK with a picture on the second slide (two steps): left half red, right half blue.
+fn deck_with_picture(dir: &std::path::Path) {
+    std::fs::write(dir.join("talk.md"), DECK.replace("alpha\n", "alpha\n\n![halves](pic.png)\n")).unwrap();
+    let pic = image::RgbImage::from_fn(64, 32, |x, _| if x < 32 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) });
+    pic.save(dir.join("pic.png")).unwrap();
+}
+
 fn export(dir: &std::path::Path, to: &str, exec: bool) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_deck"));
     cmd.args(["export", "talk.md", "--to", to]).current_dir(dir);
@@ -73,8 +80,19 @@ fn html_is_one_file_with_every_step() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+#[test]
+fn html_embeds_each_picture_once_as_the_image_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    deck_with_picture(dir.path());
+    let out = export(dir.path(), "talk.html", false);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.path().join("talk.html")).unwrap();
+    assert_eq!(html.matches("data:image/png;base64,").count(), 1, "the file's bytes, embedded once");
+    assert_eq!(html.matches("class=\"pic p0\"").count(), 2, "shown on both steps of the slide");
+}
+
 /// The HTML export in headless Chromium (Debian's chromium + chromium-driver): a screenshot
-/// of the first slide, and the right arrow moves to the next step.
+/// after the right arrow moved to the next step shows the picture there, in its colours.
 #[test]
 fn html_opens_in_chromium_and_arrow_keys_navigate() {
     let have = Command::new("chromedriver").arg("--version").output().is_ok_and(|o| o.status.success());
@@ -84,10 +102,10 @@ fn html_opens_in_chromium_and_arrow_keys_navigate() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("talk.md"), DECK).unwrap();
+    deck_with_picture(dir.path());
     assert!(export(dir.path(), "talk.html", false).status.success());
     let page = dir.path().join("talk.html");
-    let shot = dir.path().join("first.png");
+    let shot = dir.path().join("second.png");
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/html_chromium.py");
     let out = Command::new("python3").arg(script).arg(&page).arg(&shot).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -100,6 +118,17 @@ fn html_opens_in_chromium_and_arrow_keys_navigate() {
     assert!(png.width() >= 800 && png.height() >= 600);
     let first = png.get_pixel(0, 0);
     assert!(png.pixels().any(|p| p != first), "the screenshot is not blank");
+    // The picture, drawn by the browser where its cells are: red on the left, blue on the right
+    // (the image fits its box by height or width, so look a little inside each half).
+    let rects = result["pictures"].as_array().unwrap();
+    assert_eq!(rects.len(), 1, "{result}");
+    let r: Vec<f64> = rects[0].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let (w, h) = (r[2].min(2.0 * r[3]), r[3].min(r[2] / 2.0));
+    assert!(w > 20.0 && h > 10.0, "{r:?}");
+    let at = |fx: f64| *png.get_pixel((r[0] + fx * w) as u32, (r[1] + h / 2.0) as u32);
+    let (left, right) = (at(0.25), at(0.75));
+    assert!(left[0] > 200 && left[2] < 60, "left half is red: {left:?}");
+    assert!(right[2] > 200 && right[0] < 60, "right half is blue: {right:?}");
 }
 
 #[test]

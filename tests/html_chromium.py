@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """html_chromium.py PAGE.html SHOT.png: open an exported deck in headless Chromium through
-chromedriver (WebDriver over HTTP, standard library only), save a screenshot of the first
-slide, press the right arrow key, and print the visible slide/step before and after."""
+chromedriver (WebDriver over HTTP, standard library only), press the right arrow key, save a
+screenshot, and print the visible slide/step before and after and where its pictures are."""
 import base64
 import json
 import socket
@@ -46,14 +46,16 @@ def main(page, shot):
         call(base, "POST", s + "/url", {"url": "file://" + page})
         visible = "const e = document.querySelector('section.on'); return e.dataset.slide + '/' + e.dataset.step;"
         before = call(base, "POST", s + "/execute/sync", {"script": visible, "args": []})
-        png = base64.b64decode(call(base, "GET", s + "/screenshot"))
-        with open(shot, "wb") as f:
-            f.write(png)
         right = "\ue014"
         call(base, "POST", s + "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": [{"type": "keyDown", "value": right}, {"type": "keyUp", "value": right}]}]})
         after = call(base, "POST", s + "/execute/sync", {"script": visible, "args": []})
+        pictures = "return [...document.querySelectorAll('section.on .pic')].map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; });"
+        rects = call(base, "POST", s + "/execute/sync", {"script": pictures, "args": []})
+        png = base64.b64decode(call(base, "GET", s + "/screenshot"))
+        with open(shot, "wb") as f:
+            f.write(png)
         call(base, "DELETE", s)
-        print(json.dumps({"before": before, "after": after, "screenshot_bytes": len(png)}))
+        print(json.dumps({"before": before, "after": after, "pictures": rects, "screenshot_bytes": len(png)}))
     finally:
         driver.kill()
 

@@ -1,7 +1,15 @@
 //! Self-contained HTML: one page, a section per slide step, every cell of the presenter's
-//! screen as styled text (pictures included, as their coloured cells), arrow-key navigation.
+//! screen as styled text, pictures as the images themselves (each embedded once) over the
+//! cells they take, arrow-key navigation.
 
+use std::collections::HashMap;
 use std::io::Write;
+
+use base64::Engine;
+
+use super::Screen;
+use crate::render::ImageCache;
+use crate::render::layout::ImageSource;
 
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
@@ -79,7 +87,25 @@ fn screen_html(buf: &Buffer, fg0: &str, bg0: &str) -> String {
     out
 }
 
-pub fn write(out: &mut dyn Write, frames: &[(usize, usize, Buffer)], title: &str, fg: &str, bg: &str) -> std::io::Result<()> {
+/// Every distinct picture of the screens, as a CSS class with the image as a data URL.
+fn picture_classes(screens: &[Screen], images: &ImageCache) -> (String, HashMap<ImageSource, String>) {
+    let (mut css, mut classes) = (String::new(), HashMap::new());
+    for (_, source) in screens.iter().flat_map(|s| &s.pictures) {
+        if classes.contains_key(source) {
+            continue;
+        }
+        if let Some((mime, bytes)) = images.encoded(source) {
+            let class = format!("p{}", classes.len());
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            css.push_str(&format!(".{class}{{background-image:url(data:{mime};base64,{data});}}\n"));
+            classes.insert(source.clone(), class);
+        }
+    }
+    (css, classes)
+}
+
+pub fn write(out: &mut dyn Write, screens: &[Screen], images: &ImageCache, title: &str, fg: &str, bg: &str) -> std::io::Result<()> {
+    let (picture_css, classes) = picture_classes(screens, images);
     write!(
         out,
         r#"<!doctype html>
@@ -89,20 +115,30 @@ html,body{{margin:0;height:100%;background:{bg};}}
 body{{display:flex;align-items:center;justify-content:center;}}
 section{{display:none;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;line-height:1.2;
   font-size:min(calc(100vw / {cols}), calc(100vh / {rows}));}}
-section.on{{display:block;}}
+section.on{{display:block;position:relative;}}
+.pic{{position:absolute;background:{bg} no-repeat left top/contain;}}
+{picture_css}
 .r{{white-space:pre;height:1.2em;}}
+.r span{{display:inline-block;height:1.2em;vertical-align:top;}}
 #pos{{position:fixed;right:8px;bottom:4px;font:12px monospace;color:{fg};opacity:.5;}}
 </style></head><body>
 "#,
         title = escape(title),
         // A monospace cell is about 0.6em wide; leave a little margin around the screen.
-        cols = frames.first().map_or(120.0, |f| f.2.area.width as f64 * 0.62),
-        rows = frames.first().map_or(36.0, |f| f.2.area.height as f64 * 1.22),
+        cols = screens.first().map_or(120.0, |f| f.buffer.area.width as f64 * 0.62),
+        rows = screens.first().map_or(36.0, |f| f.buffer.area.height as f64 * 1.22),
     )?;
-    for (i, (slide, step, buf)) in frames.iter().enumerate() {
+    for (i, screen) in screens.iter().enumerate() {
         let on = if i == 0 { " class=\"on\"" } else { "" };
-        writeln!(out, "<section{on} data-slide=\"{}\" data-step=\"{}\">", slide + 1, step + 1)?;
-        out.write_all(screen_html(buf, fg, bg).as_bytes())?;
+        writeln!(out, "<section{on} data-slide=\"{}\" data-step=\"{}\">", screen.slide + 1, screen.step + 1)?;
+        out.write_all(screen_html(&screen.buffer, fg, bg).as_bytes())?;
+        for (rect, source) in &screen.pictures {
+            // Cells are 1ch wide and 1.2em high: the picture covers its cells exactly.
+            if let Some(class) = classes.get(source) {
+                let (x, y, w, h) = (rect.x, rect.y, rect.width, rect.height);
+                writeln!(out, "<div class=\"pic {class}\" style=\"left:{x}ch;top:{:.1}em;width:{w}ch;height:{:.1}em\"></div>", f64::from(y) * 1.2, f64::from(h) * 1.2)?;
+            }
+        }
         writeln!(out, "</section>")?;
     }
     write!(
@@ -120,6 +156,6 @@ document.addEventListener("click",()=>show(i+1));
 show(parseInt(location.hash.slice(1))||0);
 </script></body></html>
 "#,
-        total = frames.last().map(|f| f.0 + 1).unwrap_or(0)
+        total = screens.last().map(|f| f.slide + 1).unwrap_or(0)
     )
 }

@@ -13,11 +13,12 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
 use crate::exec::output::{OutputStore, StatusColors};
 use crate::render::ImageCache;
-use crate::render::layout::Resources;
+use crate::render::layout::{ImageSource, Op, Resources};
 use crate::theme::Theme;
 
 /// Every (slide, step) of the deck, in presenting order.
@@ -25,17 +26,33 @@ pub fn positions(deck: &crate::model::Deck) -> Vec<(usize, usize)> {
     deck.slides.iter().enumerate().flat_map(|(i, s)| (0..s.steps.max(1)).map(move |step| (i, step))).collect()
 }
 
+/// One slide step as drawn: the cells, and where the pictures among them are.
+pub struct Screen {
+    pub slide: usize,
+    pub step: usize,
+    pub buffer: Buffer,
+    pub pictures: Vec<(Rect, ImageSource)>,
+}
+
 /// Draw one position into a buffer of `size`, as the presenter would (no warning banner).
-pub fn draw_position(deck: &crate::model::Deck, theme: &Theme, resources: &dyn Resources, images: &mut ImageCache, (slide, step): (usize, usize), (w, h): (u16, u16)) -> Buffer {
+pub fn draw_position(deck: &crate::model::Deck, theme: &Theme, resources: &dyn Resources, images: &mut ImageCache, (slide, step): (usize, usize), (w, h): (u16, u16)) -> Screen {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test backend never fails");
+    let mut pictures = Vec::new();
     terminal
         .draw(|f| {
             let area = f.area();
             let frame = crate::render::layout_screen(deck, theme, resources, slide, step, area);
             crate::render::draw_ops(f, area, theme, &frame.ops, images);
+            for op in &frame.ops {
+                if let Op::Image { rect, source } = op
+                    && !rect.intersection(area).is_empty()
+                {
+                    pictures.push((rect.intersection(area), source.clone()));
+                }
+            }
         })
         .expect("a test backend never fails");
-    terminal.backend().buffer().clone()
+    Screen { slide, step, buffer: terminal.backend().buffer().clone(), pictures }
 }
 
 /// Run every snippet of the deck (for `export -x`), keeping outputs and pictures.

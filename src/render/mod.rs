@@ -50,6 +50,31 @@ impl ImageCache {
         self.pixels.insert(id, image);
     }
 
+    /// The picture as a file a browser shows: (MIME type, bytes). Files in a format browsers
+    /// read go as they are; anything else, and snippet pictures, as PNG.
+    pub fn encoded(&self, source: &ImageSource) -> Option<(&'static str, Vec<u8>)> {
+        let image = match source {
+            ImageSource::File(path) => {
+                let bytes = std::fs::read(path).ok()?;
+                let reader = image::ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format().ok()?;
+                let mime = match reader.format() {
+                    Some(image::ImageFormat::Png) => Some("image/png"),
+                    Some(image::ImageFormat::Jpeg) => Some("image/jpeg"),
+                    Some(image::ImageFormat::Gif) => Some("image/gif"),
+                    _ => None,
+                };
+                if let Some(mime) = mime {
+                    return Some((mime, bytes));
+                }
+                reader.decode().ok()?
+            }
+            ImageSource::Output(id) => self.pixels.get(id)?.clone(),
+        };
+        let mut png = Vec::new();
+        image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).ok()?;
+        Some(("image/png", png))
+    }
+
     fn protocol(&mut self, source: &ImageSource) -> Option<&mut StatefulProtocol> {
         if !self.protocols.contains_key(source) {
             let image = match source {
