@@ -338,6 +338,31 @@ pub struct PaletteSpec {
     pub classes: BTreeMap<String, Colors>,
 }
 
+/// The theme a deck asks for (CLI name first), with overrides applied; problems as warnings.
+pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crate::diag::Diagnostic>) {
+    use crate::diag::Diagnostic;
+    let spec = &deck.theme;
+    let mut warnings = Vec::new();
+    let warn = |msg: String| Diagnostic::warning(&deck.path, 1, msg);
+    let name = cli.or(spec.name.as_deref()).or(spec.dark.as_deref()).unwrap_or("dark");
+    let mut theme = Theme::named(name).unwrap_or_else(|| {
+        let hint = crate::diag::did_you_mean(name, NAMES).map_or_else(|| format!("built-in themes: {}", NAMES.join(", ")), |n| format!("did you mean `{n}`?"));
+        warnings.push(warn(format!("unknown theme `{name}`, using `dark`")).with_hint(hint));
+        Theme::named("dark").expect("built-in")
+    });
+    if let Some(path) = &spec.path {
+        let full = deck.path.parent().unwrap_or(std::path::Path::new("")).join(path);
+        match std::fs::read_to_string(&full).map_err(|e| e.to_string()).and_then(|t| serde_saphyr::from_str::<ThemeOverride>(&t).map_err(|e| e.to_string())) {
+            Ok(o) => warnings.extend(theme.apply(&o).into_iter().map(|p| warn(format!("theme file {}: {p}", path.display())))),
+            Err(e) => warnings.push(warn(format!("cannot load theme file `{}`: {}", path.display(), e.lines().next().unwrap_or("")))),
+        }
+    }
+    if let Some(o) = &spec.overrides {
+        warnings.extend(theme.apply(o).into_iter().map(|p| warn(format!("theme override: {p}"))));
+    }
+    (theme, warnings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,29 +389,4 @@ mod tests {
         assert_eq!(t.classes["noice"].0, Some(Color::Rgb(255, 0, 0)));
         assert_eq!(t.title.fg, Some(Color::Rgb(0, 255, 0)));
     }
-}
-
-/// The theme a deck asks for (CLI name first), with overrides applied; problems as warnings.
-pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crate::diag::Diagnostic>) {
-    use crate::diag::Diagnostic;
-    let spec = &deck.theme;
-    let mut warnings = Vec::new();
-    let warn = |msg: String| Diagnostic::warning(&deck.path, 1, msg);
-    let name = cli.or(spec.name.as_deref()).or(spec.dark.as_deref()).unwrap_or("dark");
-    let mut theme = Theme::named(name).unwrap_or_else(|| {
-        let hint = crate::diag::did_you_mean(name, NAMES).map_or_else(|| format!("built-in themes: {}", NAMES.join(", ")), |n| format!("did you mean `{n}`?"));
-        warnings.push(warn(format!("unknown theme `{name}`, using `dark`")).with_hint(hint));
-        Theme::named("dark").expect("built-in")
-    });
-    if let Some(path) = &spec.path {
-        let full = deck.path.parent().unwrap_or(std::path::Path::new("")).join(path);
-        match std::fs::read_to_string(&full).map_err(|e| e.to_string()).and_then(|t| serde_saphyr::from_str::<ThemeOverride>(&t).map_err(|e| e.to_string())) {
-            Ok(o) => warnings.extend(theme.apply(&o).into_iter().map(|p| warn(format!("theme file {}: {p}", path.display())))),
-            Err(e) => warnings.push(warn(format!("cannot load theme file `{}`: {}", path.display(), e.lines().next().unwrap_or("")))),
-        }
-    }
-    if let Some(o) = &spec.overrides {
-        warnings.extend(theme.apply(o).into_iter().map(|p| warn(format!("theme override: {p}"))));
-    }
-    (theme, warnings)
 }

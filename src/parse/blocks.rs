@@ -273,7 +273,7 @@ fn code_block(ctx: &mut Ctx, info: &str, body: &str, line: usize) -> Block {
     let (language, body) = if info.language == "file" {
         match file_snippet(ctx, body, line) {
             Ok(pair) => pair,
-            Err(block) => return block,
+            Err(placeholder) => return Block::Placeholder(placeholder),
         }
     } else {
         (info.language.clone(), body.to_string())
@@ -300,19 +300,19 @@ struct FileSpec {
     end_line: Option<usize>,
 }
 
-/// A ```` ```file ```` block: shows lines of another file. Errors become a placeholder.
-fn file_snippet(ctx: &mut Ctx, yaml: &str, line: usize) -> Result<(String, String), Block> {
+/// A ```` ```file ```` block: shows lines of another file. Errors: the placeholder to show.
+fn file_snippet(ctx: &mut Ctx, yaml: &str, line: usize) -> Result<(String, String), String> {
     let spec: FileSpec = serde_saphyr::from_str(yaml).map_err(|e| {
         let msg = e.to_string().lines().next().unwrap_or_default().to_string();
         ctx.warn(line, format!("invalid `file` block: {msg}")).hint =
             Some("expected YAML with `path`, `language`, optional `start_line`, `end_line`".into());
-        Block::Placeholder("[invalid file block]".into())
+        "[invalid file block]".to_string()
     })?;
     let path = ctx.dir().join(&spec.path);
     let content = std::fs::read_to_string(&path).map_err(|e| {
         ctx.warn(line, format!("cannot read `{}`: {e}", spec.path)).hint =
             Some(format!("paths are relative to the deck's folder ({})", ctx.dir().display()));
-        Block::Placeholder(format!("[missing file: {}]", spec.path))
+        format!("[missing file: {}]", spec.path)
     })?;
     let start = spec.start_line.unwrap_or(1).max(1);
     let end = spec.end_line.unwrap_or(usize::MAX);
