@@ -3,7 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Once, mpsc};
 use std::time::Duration;
 
 use crate::exec::output::fmt_duration;
@@ -69,6 +70,34 @@ impl RunResult {
     }
 }
 
+/// ctrl+c presses seen while running snippets without a UI.
+static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
+
+/// ctrl+c: the first stops the running snippet and what runs them (replay, check, export);
+/// a second, for a snippet that does not stop, quits at once.
+fn watch_ctrl_c() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]) else { return };
+        std::thread::spawn(move || {
+            for _ in signals.forever() {
+                if INTERRUPTS.fetch_add(1, Ordering::SeqCst) > 0 {
+                    eprintln!("\ninterrupted");
+                    std::process::exit(130);
+                }
+            }
+        });
+    });
+}
+
+/// Whether ctrl+c was pressed: callers stop running snippets and exit with 130.
+pub fn interrupted() -> bool {
+    INTERRUPTS.load(Ordering::SeqCst) > 0
+}
+
+/// How often a waiting runner looks for ctrl+c.
+const POLL: Duration = Duration::from_millis(50);
+
 /// Runs snippets one at a time, streaming what they print to `on_output`.
 pub struct Runner {
     executor: Executor,
@@ -84,7 +113,24 @@ impl Runner {
                 let _ = tx.send(r);
             }
         });
+        watch_ctrl_c();
         Self { executor: Executor::new(sink, python_env), rx }
+    }
+
+    /// The next report, cancelling job `id` once if ctrl+c has been pressed meanwhile.
+    fn next_report(&mut self, id: SnippetId, cancel_sent: &mut bool) -> Option<Report> {
+        loop {
+            match self.rx.recv_timeout(POLL) {
+                Ok(report) => return Some(report),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if interrupted() && !*cancel_sent {
+                        self.executor.cancel(id);
+                        *cancel_sent = true;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
     }
 
     /// Compile every Rust snippet in the background while earlier snippets run.
@@ -96,7 +142,8 @@ impl Runner {
     pub fn run_reports(&mut self, job: Job, mut on_report: impl FnMut(Report)) {
         let id = job.id;
         self.executor.start(job);
-        for report in self.rx.iter() {
+        let mut cancel_sent = false;
+        while let Some(report) = self.next_report(id, &mut cancel_sent) {
             let done = matches!(report, Report::Finished { id: rid, .. } if rid == id);
             on_report(report);
             if done {
@@ -110,7 +157,8 @@ impl Runner {
         self.executor.start(job);
         let mut output = String::new();
         let mut picture = None;
-        for report in self.rx.iter() {
+        let mut cancel_sent = false;
+        while let Some(report) = self.next_report(id, &mut cancel_sent) {
             match report {
                 Report::Output { id: rid, text, stderr } if rid == id => {
                     on_output(&text, stderr);
@@ -168,8 +216,8 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, timeout: Duration, 
         let passed = result.passed(planned.code);
         all_passed &= passed;
         println!("{}", status(&result, passed, color));
-        // Nothing here cancels: a stop means ctrl+c reached the snippet. Stop the replay too.
-        if result.outcome == Outcome::Cancelled {
+        // Only ctrl+c cancels here: stop the replay too.
+        if interrupted() || result.outcome == Outcome::Cancelled {
             eprintln!("interrupted");
             return false;
         }

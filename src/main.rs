@@ -210,6 +210,10 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
             eprintln!("{progress}");
         }
         let result = runner.run(job(p.id, p.code, settings.timeout), |_, _| {});
+        if deck::headless::interrupted() {
+            eprintln!("\ninterrupted at snippet {} of {total}", n + 1);
+            return failures;
+        }
         if !result.passed(p.code) {
             let status = deck::headless::status(&result, false, false);
             let output: String = result.output.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().map(|l| format!("\n    {l}")).collect();
@@ -247,6 +251,10 @@ fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) 
         Some(s) => deck::export::run_snippets(&app.deck, s.timeout, s.python_env, &mut images),
         None => Default::default(),
     };
+    if deck::headless::interrupted() {
+        eprintln!("interrupted: nothing written");
+        return ExitCode::from(130);
+    }
     let sizes = deck::exec::output::ImageSizes::default();
     let live = deck::exec::output::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
     let frames: Vec<_> = deck::export::positions(&app.deck)
@@ -293,7 +301,14 @@ fn replay(file: &Path, exec: bool, slide: Option<usize>, from: usize, settings: 
     for w in &deck.warnings {
         eprintln!("{}", w.headline());
     }
-    if deck::headless::replay(&deck, from, slide, settings.timeout, settings.python_env) { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    let passed = deck::headless::replay(&deck, from, slide, settings.timeout, settings.python_env);
+    if deck::headless::interrupted() {
+        ExitCode::from(130)
+    } else if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Lint: every warning, plus slides that do not fit `size`, as `file:line: message` lines.
@@ -311,6 +326,9 @@ fn check(file: &Path, size: (u16, u16), exec: Option<ExecSettings>) -> ExitCode 
     }
     if let Some(settings) = exec {
         problems.extend(run_all(&app.deck, settings));
+        if deck::headless::interrupted() {
+            return ExitCode::from(130);
+        }
     }
     let slides = app.deck.slides.len();
     if problems.is_empty() {

@@ -62,6 +62,24 @@ fn sigterm_restores_the_terminal() {
     t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$") && !s.contains("first words"), "the prompt after SIGTERM");
 }
 
+/// SIGINT (from `kill`; ctrl+c itself is a key) quits cleanly too, also once Python runs.
+#[test]
+fn sigint_after_python_ran_restores_the_terminal() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sigint-talk.md"), "Sigint\n===\n\n```python +exec\nprint('py' + 'thon ran')\n```\n").unwrap();
+    let t = Tmux::start("int", dir.path());
+    t.type_line(&format!("{} -x sigint-talk.md", env!("CARGO_BIN_EXE_deck")));
+    t.wait_for("Sigint", Duration::from_secs(10));
+    t.send(&["C-e"]);
+    t.wait_for("python ran", Duration::from_secs(20));
+    let killed = std::process::Command::new("pkill").args(["-INT", "-f", "deck -x sigint-talk.md"]).status().unwrap();
+    assert!(killed.success(), "the presenter was running");
+    t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$") && !s.contains("python ran"), "the prompt after SIGINT");
+}
+
 #[test]
 fn python_snippet_output_appears_under_the_code() {
     if !available() {

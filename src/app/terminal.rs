@@ -75,8 +75,9 @@ pub fn spawn_input(tx: Sender<Event>) {
 
 /// SIGTERM, SIGHUP and SIGQUIT end the presenter through the normal path.
 pub fn spawn_signals(tx: Sender<Event>) -> io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGQUIT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGQUIT])?;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    // In raw mode ctrl+c is a key; a SIGINT comes from `kill` and means quit, cleanly.
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGQUIT, SIGINT])?;
     std::thread::spawn(move || {
         if signals.forever().next().is_some() {
             let _ = tx.send(Event::Terminate);

@@ -1,7 +1,9 @@
 //! Python embedded in deck (pyo3). One interpreter per process, owned by one thread that is
-//! Python's main thread, so a SIGINT aimed at it stops a runaway snippet within
-//! milliseconds, even in `time.sleep`. Each deck gets its own namespace that persists
-//! across snippets like a notebook.
+//! Python's main thread. A stop is a signal to that thread whose handler raises
+//! KeyboardInterrupt as a ctrl+c would (`PyErr_SetInterruptEx`) and wakes it from
+//! `time.sleep` or any other blocking call, so a runaway snippet stops within milliseconds. The process's own
+//! SIGINT stays deck's: Python never takes it over. Each deck gets its own namespace that
+//! persists across snippets like a notebook.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +19,7 @@ use super::{Job, Outcome, Report, Sink, SnippetId, Watchdog};
 /// The interpreter thread, shared by every engine of the process.
 struct Host {
     tx: Sender<Msg>,
-    /// pthread handle of the interpreter thread, for SIGINT.
+    /// pthread handle of the interpreter thread, to wake it with `WAKE_SIGNAL`.
     thread: libc::pthread_t,
     /// Which job is running (packed id) and why it is being stopped.
     running: Mutex<Option<(u64, SnippetId)>>,
@@ -100,8 +102,10 @@ fn interrupt(session: u64, id: SnippetId, why: Outcome) {
     let running = host.running.lock().expect("lock");
     if *running == Some((session, id)) {
         *host.stop_reason.lock().expect("lock") = Some(why);
+        // SAFETY: the thread handle lives as long as the process (the interpreter thread
+        // never ends), and `WAKE_SIGNAL` has its handler from the thread's start.
         unsafe {
-            libc::pthread_kill(host.thread, libc::SIGINT);
+            libc::pthread_kill(host.thread, WAKE_SIGNAL);
         }
     } else if matches!(why, Outcome::Cancelled) {
         host.cancelled.lock().expect("lock").push((session, id));
@@ -149,8 +153,42 @@ struct Interp {
     current: Arc<Mutex<Option<(SnippetId, Sink)>>>,
 }
 
+/// Sent to the interpreter thread to stop the running snippet. Its handler runs there, on
+/// Python's main thread, which is the only thread whose interrupt Python's eval loop heeds;
+/// it also breaks a blocking call (sleep, wait, read) with EINTR.
+const WAKE_SIGNAL: libc::c_int = libc::SIGURG;
+
+extern "C" fn wake(_: libc::c_int) {
+    // SAFETY: async-signal-safe, needs no thread state (Python's documentation says so).
+    unsafe { pyo3::ffi::PyErr_SetInterruptEx(libc::SIGINT) };
+}
+
+/// The stop handler, without SA_RESTART so that a blocking call returns EINTR.
+fn install_wake_handler() {
+    // SAFETY: a zeroed sigaction is valid; the handler is async-signal-safe.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = wake as extern "C" fn(libc::c_int) as usize;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(WAKE_SIGNAL, &action, std::ptr::null_mut());
+    }
+}
+
+/// Python's ctrl+c behaviour (KeyboardInterrupt) without Python's SIGINT handler in the
+/// process: `signal.signal` sets both, so the process-wide handler is put back after it.
+fn keyboard_interrupt_without_sigint(py: Python<'_>) -> PyResult<()> {
+    // SAFETY: sigaction with a valid out-pointer, then restoring exactly what was read.
+    let mut previous: libc::sigaction = unsafe { std::mem::zeroed() };
+    unsafe { libc::sigaction(libc::SIGINT, std::ptr::null(), &mut previous) };
+    let signal = py.import("signal")?;
+    let set = signal.getattr("signal")?.call1((signal.getattr("SIGINT")?, signal.getattr("default_int_handler")?));
+    unsafe { libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut()) };
+    set.map(drop)
+}
+
 fn interpreter_thread(rx: Receiver<Msg>) {
     crate::exec::register_demo_modules();
+    install_wake_handler();
     let current = Arc::new(Mutex::new(None));
     let setup = Python::attach(|py| -> PyResult<Interp> {
         let sys = py.import("sys")?;
@@ -158,8 +196,7 @@ fn interpreter_thread(rx: Receiver<Msg>) {
         sys.setattr("stderr", Writer { stderr: true, current: current.clone() })?;
         sys.setattr("stdin", py.import("io")?.getattr("StringIO")?.call0()?)?;
         sys.setattr("argv", vec!["deck"])?;
-        let signal = py.import("signal")?;
-        signal.getattr("signal")?.call1((signal.getattr("SIGINT")?, signal.getattr("default_int_handler")?))?;
+        keyboard_interrupt_without_sigint(py)?;
         let runner = PyModule::from_code(py, c_str(include_str!("deck_runner.py")).as_c_str(), c"deck_runner.py", c"deck_runner")?;
         Ok(Interp { runner: runner.unbind(), namespaces: Vec::new(), current: current.clone() })
     });

@@ -61,6 +61,9 @@ pub fn run_snippets(deck: &crate::model::Deck, timeout: Duration, python_env: Op
     let mut runner = crate::headless::Runner::new(python_env);
     runner.warm_up(deck, timeout);
     for p in crate::headless::runnable(deck, false) {
+        if crate::headless::interrupted() {
+            break;
+        }
         eprintln!("running slide {} ({})", p.id.slide + 1, p.code.language);
         runner.run_reports(crate::headless::job(p.id, p.code, timeout), |report| {
             if let Some((id, image)) = store.apply(report) {
