@@ -1,5 +1,5 @@
 //! PyO3 demo modules for talks: `rust_demo` (the PyO3 workshop functions), `char_count`,
-//! `sieve` (primes, naive and fast) and `jxl_demo` (JPEG XL decoding on jxl-oxide).
+//! `sieve` (primes, naive and fast) and `jxl_demo` (JPEG XL decoding on jxl-rs and jxl-oxide).
 //!
 //! Two ways in: deck links this crate and calls [`register_all`] before its interpreter
 //! starts, so `import rust_demo` works with nothing installed; maturin builds the same code

@@ -1,6 +1,9 @@
-//! JPEG XL decoding on jxl-oxide (pure Rust): orientation applied, colour converted to sRGB,
-//! premultiplied alpha undone, every frame of an animation. Bad input is a ValueError, never
-//! a panic or a huge allocation.
+//! JPEG XL decoding in pure Rust: orientation applied, colour converted to sRGB, premultiplied
+//! alpha undone, every frame of an animation. Bad input is a ValueError, never a panic or a
+//! huge allocation. The `jxl` crate decodes what is sRGB already (`jxl_rs`, the fast path);
+//! jxl-oxide, which has colour management, decodes the rest.
+
+mod jxl_rs;
 
 use pyo3::exceptions::{PyImportError, PyValueError};
 use pyo3::prelude::*;
@@ -73,6 +76,14 @@ impl Image {
 
 /// Decode JPEG XL bytes: every frame, as sRGB, straight alpha.
 pub fn decode_bytes(data: &[u8]) -> Result<Image, String> {
+    match jxl_rs::decode(data)? {
+        Some(image) => Ok(image),
+        None => decode_with_colour_management(data),
+    }
+}
+
+/// jxl-oxide, converting whatever colour space the file has into sRGB with moxcms.
+fn decode_with_colour_management(data: &[u8]) -> Result<Image, String> {
     let mut image = JxlImage::builder()
         .alloc_tracker(AllocTracker::with_limit(ALLOC_LIMIT))
         .read(data)
