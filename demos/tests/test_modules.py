@@ -99,3 +99,26 @@ def test_sieve_bad_limits():
         sieve.naive(10**12)
     with pytest.raises(TypeError):
         sieve.primes("many")
+
+
+def test_sieve_releases_the_gil_while_it_counts():
+    """Python keeps running beside a long count: the sieve does not hold the GIL."""
+    import threading
+    import time
+
+    done = threading.Event()
+    result = []
+
+    def count():
+        result.append(sieve.count(2_000_000_000))
+        done.set()
+
+    worker = threading.Thread(target=count)
+    ticks = 0
+    worker.start()
+    time.sleep(0.01)  # let the count start
+    while not done.is_set():
+        ticks += 1  # pure Python: runs only while the GIL is free
+    worker.join()
+    assert result == [98222287]
+    assert ticks > 1000, f"Python stalled while the sieve ran ({ticks} ticks)"
