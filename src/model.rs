@@ -43,6 +43,8 @@ pub struct Meta {
 /// The theme the deck asks for: a built-in name plus overrides.
 #[derive(Debug, Clone, Default)]
 pub struct ThemeSpec {
+    /// Line of `theme:` in the deck (0: none), for warnings about it.
+    pub line: usize,
     pub name: Option<String>,
     pub path: Option<PathBuf>,
     pub light: Option<String>,

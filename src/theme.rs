@@ -343,7 +343,7 @@ pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crat
     use crate::diag::Diagnostic;
     let spec = &deck.theme;
     let mut warnings = Vec::new();
-    let warn = |msg: String| Diagnostic::warning(&deck.path, 1, msg);
+    let warn = |msg: String| Diagnostic::warning(&deck.path, spec.line.max(1), msg);
     let name = cli.or(spec.name.as_deref()).or(spec.dark.as_deref()).unwrap_or("dark");
     let mut theme = Theme::named(name).unwrap_or_else(|| {
         let hint = crate::diag::did_you_mean(name, NAMES).map_or_else(|| format!("built-in themes: {}", NAMES.join(", ")), |n| format!("did you mean `{n}`?"));

@@ -173,3 +173,14 @@ fn ctrl_c_stops_a_replay_in_a_sleeping_python_snippet() {
     assert!(secs < 5.0, "stopped in {secs:.1} s");
     assert!(out.contains("■ stopped") && !out.contains("never reached"), "{out}");
 }
+
+#[test]
+fn theme_problems_point_at_the_theme_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck_text = "---\ntitle: T\ntheme:\n  name: catpuccin-latte\n  override:\n    footer:\n      style: nope\n---\n\nHello\n";
+    std::fs::write(dir.path().join("th.md"), deck_text).unwrap();
+    let (out, _) = text(&deck(&["check", "th.md"], dir.path()));
+    assert!(out.contains("th.md:3: warning: unknown theme `catpuccin-latte`, using `dark`"), "{out}");
+    assert!(out.contains("did you mean `catppuccin-latte`?"), "{out}");
+    assert!(out.contains("th.md:3: warning: theme override: footer: unknown style `nope`"), "{out}");
+}

@@ -121,6 +121,7 @@ pub fn parse(yaml: &str, file: &Path, first_line: usize, deck_text: &str) -> Res
         location: fm.location,
     };
     let theme = fm.theme.map(|t| ThemeSpec {
+        line: key_line(yaml, "theme").map_or(first_line, |l| first_line + l),
         name: t.name,
         path: t.path.map(Into::into),
         light: t.light,
