@@ -342,11 +342,12 @@ pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> V
 fn prefixed(theme: &Theme, blocks: &[Block], step: usize, width: usize, prefix: &str, style: Style, title: Option<(Line<'static>, Style)>) -> Vec<Line<'static>> {
     let bar_style = title.as_ref().map_or(theme.muted, |(_, s)| *s);
     let mut out: Vec<Line<'static>> = title.map(|(l, _)| l).into_iter().collect();
+    // Inner blocks draw on the quote's style: one themed copy for the whole quote.
+    let themed = Theme { base: theme.base.patch(style), ..theme.clone() };
     for (i, b) in blocks.iter().enumerate() {
         if i > 0 {
             out.push(Line::styled(prefix.to_string(), bar_style));
         }
-        let themed = Theme { base: theme.base.patch(style), ..theme.clone() };
         for line in block_lines(&themed, b, step, width.saturating_sub(2)) {
             let mut spans = vec![Span::styled(prefix.to_string(), bar_style)];
             spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, style.patch(s.style))));
