@@ -105,6 +105,26 @@ def test_bad_inputs_raise_value_error(jxl_dir):
             jxl_demo.decode(path.read_bytes())
 
 
+def rss_kb(field):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the peak RSS from /proc")
+def test_a_file_claiming_a_huge_image_is_refused_before_allocating(jxl_dir):
+    """The process's peak memory hardly moves while every bad file is refused."""
+    files = [p for d in ("bad", "fuzz_findings") for p in sorted((jxl_dir / d).iterdir()) if p.suffix in (".jxl", ".fuzz")]
+    datas = [p.read_bytes() for p in files]
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # peak RSS := current RSS
+    before = rss_kb("VmRSS")
+    for data in datas:
+        with pytest.raises(ValueError):
+            jxl_demo.decode(data)
+    grown_mb = (rss_kb("VmHWM") - before) / 1024
+    assert grown_mb < 64, f"peak memory grew by {grown_mb:.0f} MB"
+
+
 def test_wrong_type_is_type_error():
     with pytest.raises(TypeError):
         jxl_demo.decode("not bytes")
