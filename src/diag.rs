@@ -32,14 +32,7 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, file: &Path, line: usize, message: impl Into<String>) -> Self {
-        Self {
-            severity,
-            file: file.to_path_buf(),
-            line,
-            message: message.into(),
-            source_line: None,
-            hint: None,
-        }
+        Self { severity, file: file.to_path_buf(), line, message: message.into(), source_line: None, hint: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -165,7 +165,9 @@ impl Runner {
                     output.push_str(&text);
                 }
                 Report::Image { id: rid, image } if rid == id => picture = Some(image.dimensions()),
-                Report::Finished { id: rid, outcome, elapsed } if rid == id => return RunResult { outcome, elapsed, output, picture },
+                Report::Finished { id: rid, outcome, elapsed } if rid == id => {
+                    return RunResult { outcome, elapsed, output, picture };
+                }
                 _ => {}
             }
         }
@@ -251,7 +253,8 @@ fn code_text(code: &CodeBlock, color: bool) -> String {
     if !color {
         return code.display.trim_end().lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
     }
-    let hl = crate::render::code::Highlighter::global().highlight(&code.display, &code.language, "base16-eighties.dark");
+    let hl =
+        crate::render::code::Highlighter::global().highlight(&code.display, &code.language, "base16-eighties.dark");
     hl.iter()
         .map(|spans| {
             let mut line = String::from("  ");

@@ -102,7 +102,9 @@ enum Command {
 
 fn parse_size(s: &str) -> Result<(u16, u16), String> {
     let (w, h) = s.split_once('x').ok_or("expected COLSxROWS, e.g. 120x36")?;
-    let n = |v: &str| v.trim().parse::<u16>().ok().filter(|n| *n >= 10).ok_or(format!("`{v}` is not a size of at least 10"));
+    let n = |v: &str| {
+        v.trim().parse::<u16>().ok().filter(|n| *n >= 10).ok_or(format!("`{v}` is not a size of at least 10"))
+    };
     Ok((n(w)?, n(h)?))
 }
 
@@ -140,7 +142,14 @@ fn load(file: &Path) -> Result<Deck, ExitCode> {
     })
 }
 
-fn present(file: &Path, theme: Option<String>, exec: bool, settings: ExecSettings, notes: bool, record: Option<PathBuf>) -> ExitCode {
+fn present(
+    file: &Path,
+    theme: Option<String>,
+    exec: bool,
+    settings: ExecSettings,
+    notes: bool,
+    record: Option<PathBuf>,
+) -> ExitCode {
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,
@@ -216,8 +225,21 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
         }
         if !result.passed(p.code) {
             let status = deck::headless::status(&result, false, false);
-            let output: String = result.output.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().map(|l| format!("\n    {l}")).collect();
-            let d = Diagnostic::error(&p.code.file, p.code.line, format!("snippet on slide {} failed: {status}{output}", p.id.slide + 1));
+            let output: String = result
+                .output
+                .lines()
+                .rev()
+                .take(30)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .map(|l| format!("\n    {l}"))
+                .collect();
+            let d = Diagnostic::error(
+                &p.code.file,
+                p.code.line,
+                format!("snippet on slide {} failed: {status}{output}", p.id.slide + 1),
+            );
             if tty {
                 eprint!("\r\x1b[2K");
             }
@@ -256,14 +278,21 @@ fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) 
         return ExitCode::from(130);
     }
     let sizes = deck::exec::output::ImageSizes::default();
-    let live = deck::exec::output::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
+    let live =
+        deck::exec::output::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
     let frames: Vec<_> = deck::export::positions(&app.deck)
         .into_iter()
         .map(|p| deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size))
         .collect();
     let title = app.deck.meta.title.as_ref().map(|t| t.plain()).unwrap_or_else(|| file.display().to_string());
     let written = deck::export::write_atomically(to, &app.deck.path, |out| match kind {
-        "cast" => deck::export::cast::write(out, &frames.iter().map(|f| f.buffer.clone()).collect::<Vec<_>>(), size, &title, 2.0),
+        "cast" => deck::export::cast::write(
+            out,
+            &frames.iter().map(|f| f.buffer.clone()).collect::<Vec<_>>(),
+            size,
+            &title,
+            2.0,
+        ),
         _ => {
             let color = |c: Option<ratatui::style::Color>, d: &str| match c {
                 Some(ratatui::style::Color::Rgb(r, g, b)) => format!("#{r:02x}{g:02x}{b:02x}"),
@@ -339,4 +368,3 @@ fn check(file: &Path, size: (u16, u16), exec: Option<ExecSettings>) -> ExitCode 
         ExitCode::from(1)
     }
 }
-

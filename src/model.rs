@@ -99,16 +99,26 @@ pub struct Element {
 pub enum Block {
     /// A setext heading (or `#` with `h1_slide_titles`): styled as the slide's title.
     SlideTitle(Text),
-    Heading { level: u8, text: Text },
+    Heading {
+        level: u8,
+        text: Text,
+    },
     Paragraph(Text),
     List(List),
     Table(Table),
     Quote(Vec<Block>),
-    Alert { kind: AlertKind, title: Option<String>, blocks: Vec<Block> },
+    Alert {
+        kind: AlertKind,
+        title: Option<String>,
+        blocks: Vec<Block>,
+    },
     Code(CodeBlock),
     Rule,
     Image(ImageRef),
-    Footnote { label: String, blocks: Vec<Block> },
+    Footnote {
+        label: String,
+        blocks: Vec<Block>,
+    },
     NewLines(u16),
     JumpToMiddle,
     ColumnLayout(Vec<u16>),

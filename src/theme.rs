@@ -79,14 +79,110 @@ fn palette(name: &str) -> Option<Palette> {
     let dark = "base16-eighties.dark";
     let light = "InspiredGitHub";
     Some(match name {
-        "dark" => Palette { bg: "1c1c1c", fg: "e6e6e6", title: "ee9322", h: ["f07178", "82aaff", "c3e88d"], code_bg: "2a2a2a", muted: "8a8a8a", green: "8bd49c", red: "ff6b6b", yellow: "ffcb6b", blue: "82aaff", syntax: dark },
-        "light" => Palette { bg: "ffffff", fg: "212529", title: "b35900", h: ["b02a37", "0a58ca", "146c43"], code_bg: "f0f0f0", muted: "6c757d", green: "146c43", red: "b02a37", yellow: "997404", blue: "0a58ca", syntax: light },
-        "catppuccin-latte" => Palette { bg: "eff1f5", fg: "4c4f69", title: "8839ef", h: ["1e66f5", "fe640b", "40a02b"], code_bg: "e6e9ef", muted: "8c8fa1", green: "40a02b", red: "d20f39", yellow: "df8e1d", blue: "1e66f5", syntax: light },
-        "catppuccin-frappe" => Palette { bg: "303446", fg: "c6d0f5", title: "ca9ee6", h: ["8caaee", "ef9f76", "a6d189"], code_bg: "292c3c", muted: "838ba7", green: "a6d189", red: "e78284", yellow: "e5c890", blue: "8caaee", syntax: dark },
-        "catppuccin-macchiato" => Palette { bg: "24273a", fg: "cad3f5", title: "c6a0f6", h: ["8aadf4", "f5a97f", "a6da95"], code_bg: "1e2030", muted: "8087a2", green: "a6da95", red: "ed8796", yellow: "eed49f", blue: "8aadf4", syntax: dark },
-        "catppuccin-mocha" => Palette { bg: "1e1e2e", fg: "cdd6f4", title: "cba6f7", h: ["89b4fa", "fab387", "a6e3a1"], code_bg: "181825", muted: "7f849c", green: "a6e3a1", red: "f38ba8", yellow: "f9e2af", blue: "89b4fa", syntax: dark },
-        "gruvbox-dark" => Palette { bg: "282828", fg: "ebdbb2", title: "fabd2f", h: ["fe8019", "83a598", "b8bb26"], code_bg: "3c3836", muted: "928374", green: "b8bb26", red: "fb4934", yellow: "fabd2f", blue: "83a598", syntax: dark },
-        "tokyonight-storm" => Palette { bg: "24283b", fg: "c0caf5", title: "7aa2f7", h: ["bb9af7", "ff9e64", "9ece6a"], code_bg: "1f2335", muted: "737aa2", green: "9ece6a", red: "f7768e", yellow: "e0af68", blue: "7aa2f7", syntax: dark },
+        "dark" => Palette {
+            bg: "1c1c1c",
+            fg: "e6e6e6",
+            title: "ee9322",
+            h: ["f07178", "82aaff", "c3e88d"],
+            code_bg: "2a2a2a",
+            muted: "8a8a8a",
+            green: "8bd49c",
+            red: "ff6b6b",
+            yellow: "ffcb6b",
+            blue: "82aaff",
+            syntax: dark,
+        },
+        "light" => Palette {
+            bg: "ffffff",
+            fg: "212529",
+            title: "b35900",
+            h: ["b02a37", "0a58ca", "146c43"],
+            code_bg: "f0f0f0",
+            muted: "6c757d",
+            green: "146c43",
+            red: "b02a37",
+            yellow: "997404",
+            blue: "0a58ca",
+            syntax: light,
+        },
+        "catppuccin-latte" => Palette {
+            bg: "eff1f5",
+            fg: "4c4f69",
+            title: "8839ef",
+            h: ["1e66f5", "fe640b", "40a02b"],
+            code_bg: "e6e9ef",
+            muted: "8c8fa1",
+            green: "40a02b",
+            red: "d20f39",
+            yellow: "df8e1d",
+            blue: "1e66f5",
+            syntax: light,
+        },
+        "catppuccin-frappe" => Palette {
+            bg: "303446",
+            fg: "c6d0f5",
+            title: "ca9ee6",
+            h: ["8caaee", "ef9f76", "a6d189"],
+            code_bg: "292c3c",
+            muted: "838ba7",
+            green: "a6d189",
+            red: "e78284",
+            yellow: "e5c890",
+            blue: "8caaee",
+            syntax: dark,
+        },
+        "catppuccin-macchiato" => Palette {
+            bg: "24273a",
+            fg: "cad3f5",
+            title: "c6a0f6",
+            h: ["8aadf4", "f5a97f", "a6da95"],
+            code_bg: "1e2030",
+            muted: "8087a2",
+            green: "a6da95",
+            red: "ed8796",
+            yellow: "eed49f",
+            blue: "8aadf4",
+            syntax: dark,
+        },
+        "catppuccin-mocha" => Palette {
+            bg: "1e1e2e",
+            fg: "cdd6f4",
+            title: "cba6f7",
+            h: ["89b4fa", "fab387", "a6e3a1"],
+            code_bg: "181825",
+            muted: "7f849c",
+            green: "a6e3a1",
+            red: "f38ba8",
+            yellow: "f9e2af",
+            blue: "89b4fa",
+            syntax: dark,
+        },
+        "gruvbox-dark" => Palette {
+            bg: "282828",
+            fg: "ebdbb2",
+            title: "fabd2f",
+            h: ["fe8019", "83a598", "b8bb26"],
+            code_bg: "3c3836",
+            muted: "928374",
+            green: "b8bb26",
+            red: "fb4934",
+            yellow: "fabd2f",
+            blue: "83a598",
+            syntax: dark,
+        },
+        "tokyonight-storm" => Palette {
+            bg: "24283b",
+            fg: "c0caf5",
+            title: "7aa2f7",
+            h: ["bb9af7", "ff9e64", "9ece6a"],
+            code_bg: "1f2335",
+            muted: "737aa2",
+            green: "9ece6a",
+            red: "f7768e",
+            yellow: "e0af68",
+            blue: "7aa2f7",
+            syntax: dark,
+        },
         _ => return None,
     })
 }
@@ -110,7 +206,14 @@ impl Theme {
             base,
             title: Style::new().fg(c(p.title)).add_modifier(Modifier::BOLD),
             title_alignment: Alignment::Center,
-            headings: [heading(p.h[0]), heading(p.h[1]), heading(p.h[2]), heading(p.h[2]), heading(p.h[2]), heading(p.h[2])],
+            headings: [
+                heading(p.h[0]),
+                heading(p.h[1]),
+                heading(p.h[2]),
+                heading(p.h[2]),
+                heading(p.h[2]),
+                heading(p.h[2]),
+            ],
             code_bg: c(p.code_bg),
             code_background: true,
             code_alignment: Alignment::Center,
@@ -136,7 +239,8 @@ impl Theme {
         t.base = Style::new();
         t.title = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
         let h = |c| Style::new().fg(c).add_modifier(Modifier::BOLD);
-        t.headings = [h(Color::Magenta), h(Color::Blue), h(Color::Green), h(Color::Green), h(Color::Green), h(Color::Green)];
+        t.headings =
+            [h(Color::Magenta), h(Color::Blue), h(Color::Green), h(Color::Green), h(Color::Green), h(Color::Green)];
         t.code_bg = if light { Color::Indexed(254) } else { Color::Indexed(235) };
         t.inline_code = Style::new().fg(Color::Green);
         t.muted = Style::new().fg(Color::DarkGray);
@@ -188,7 +292,9 @@ impl Theme {
                     }
                 }
             }
-            for (flag, m) in [(spec.bold, Modifier::BOLD), (spec.italics, Modifier::ITALIC), (spec.underlined, Modifier::UNDERLINED)] {
+            for (flag, m) in
+                [(spec.bold, Modifier::BOLD), (spec.italics, Modifier::ITALIC), (spec.underlined, Modifier::UNDERLINED)]
+            {
                 match flag {
                     Some(true) => *target = target.add_modifier(m),
                     Some(false) => *target = target.remove_modifier(m),
@@ -231,7 +337,9 @@ impl Theme {
         }
         if let Some(f) = &o.footer {
             self.footer = match f.style.as_deref() {
-                Some("progress_bar") => Footer::ProgressBar { character: f.character.as_deref().and_then(|c| c.chars().next()).unwrap_or('█') },
+                Some("progress_bar") => Footer::ProgressBar {
+                    character: f.character.as_deref().and_then(|c| c.chars().next()).unwrap_or('█'),
+                },
                 Some("empty") => Footer::Empty,
                 Some("template") | None => Footer::Template {
                     left: f.left.clone(),
@@ -346,15 +454,24 @@ pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crat
     let warn = |msg: String| Diagnostic::warning(&deck.path, spec.line.max(1), msg);
     let name = cli.or(spec.name.as_deref()).or(spec.dark.as_deref()).unwrap_or("dark");
     let mut theme = Theme::named(name).unwrap_or_else(|| {
-        let hint = crate::diag::did_you_mean(name, NAMES).map_or_else(|| format!("built-in themes: {}", NAMES.join(", ")), |n| format!("did you mean `{n}`?"));
+        let hint = crate::diag::did_you_mean(name, NAMES)
+            .map_or_else(|| format!("built-in themes: {}", NAMES.join(", ")), |n| format!("did you mean `{n}`?"));
         warnings.push(warn(format!("unknown theme `{name}`, using `dark`")).with_hint(hint));
         Theme::named("dark").expect("built-in")
     });
     if let Some(path) = &spec.path {
         let full = deck.path.parent().unwrap_or(std::path::Path::new("")).join(path);
-        match std::fs::read_to_string(&full).map_err(|e| e.to_string()).and_then(|t| serde_saphyr::from_str::<ThemeOverride>(&t).map_err(|e| e.to_string())) {
-            Ok(o) => warnings.extend(theme.apply(&o).into_iter().map(|p| warn(format!("theme file {}: {p}", path.display())))),
-            Err(e) => warnings.push(warn(format!("cannot load theme file `{}`: {}", path.display(), e.lines().next().unwrap_or("")))),
+        match std::fs::read_to_string(&full)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_saphyr::from_str::<ThemeOverride>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(o) => warnings
+                .extend(theme.apply(&o).into_iter().map(|p| warn(format!("theme file {}: {p}", path.display())))),
+            Err(e) => warnings.push(warn(format!(
+                "cannot load theme file `{}`: {}",
+                path.display(),
+                e.lines().next().unwrap_or("")
+            ))),
         }
     }
     if let Some(o) = &spec.overrides {

@@ -27,7 +27,15 @@ fn run_replays_outputs_in_order_and_fails_on_a_failure() {
     let o = deck(&["run", "-x", "talk.md"], dir.path());
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
-    let order = ["── slide 1: First ──", "python says hi", "── slide 2: Second ──", "shell says 42", "state kept", "✗ failed", "(expected)"];
+    let order = [
+        "── slide 1: First ──",
+        "python says hi",
+        "── slide 2: Second ──",
+        "shell says 42",
+        "state kept",
+        "✗ failed",
+        "(expected)",
+    ];
     let mut at = 0;
     for needle in order {
         let pos = out[at..].find(needle).unwrap_or_else(|| panic!("`{needle}` after byte {at} in:\n{out}"));
@@ -54,22 +62,22 @@ fn run_needs_consent_and_passes_when_all_pass() {
 fn check_flags_each_lint_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let lines = [
-        "Title",                           // 1
-        "===",                             // 2
-        "",                                // 3
-        "<!-- puase -->",                  // 4
-        "",                                // 5
-        "![](missing.png)",                // 6
-        "",                                // 7
-        "<!-- include: nowhere.md -->",    // 8
-        "",                                // 9
-        "```file",                         // 10
-        "path: absent.rs",                 // 11
-        "language: rust",                  // 12
-        "```",                             // 13
-        "<!-- end_slide -->",              // 14
-        "Tall",                            // 15
-        "===",                             // 16
+        "Title",                        // 1
+        "===",                          // 2
+        "",                             // 3
+        "<!-- puase -->",               // 4
+        "",                             // 5
+        "![](missing.png)",             // 6
+        "",                             // 7
+        "<!-- include: nowhere.md -->", // 8
+        "",                             // 9
+        "```file",                      // 10
+        "path: absent.rs",              // 11
+        "language: rust",               // 12
+        "```",                          // 13
+        "<!-- end_slide -->",           // 14
+        "Tall",                         // 15
+        "===",                          // 16
     ];
     let mut text_ = lines.join("\n");
     text_.push_str(&"\n\nrow\n".repeat(30));
@@ -93,7 +101,8 @@ fn check_flags_each_lint_with_its_line() {
 #[test]
 fn check_with_exec_runs_every_snippet() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.md"), "```python +exec\nprint(1)\n```\n\n```bash +validate\nexit 1\n```\n").unwrap();
+    std::fs::write(dir.path().join("c.md"), "```python +exec\nprint(1)\n```\n\n```bash +validate\nexit 1\n```\n")
+        .unwrap();
     let o = deck(&["check", "-x", "c.md"], dir.path());
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{err}");
@@ -177,7 +186,8 @@ fn ctrl_c_stops_a_replay_in_a_sleeping_python_snippet() {
 #[test]
 fn theme_problems_point_at_the_theme_key() {
     let dir = tempfile::tempdir().unwrap();
-    let deck_text = "---\ntitle: T\ntheme:\n  name: catpuccin-latte\n  override:\n    footer:\n      style: nope\n---\n\nHello\n";
+    let deck_text =
+        "---\ntitle: T\ntheme:\n  name: catpuccin-latte\n  override:\n    footer:\n      style: nope\n---\n\nHello\n";
     std::fs::write(dir.path().join("th.md"), deck_text).unwrap();
     let (out, _) = text(&deck(&["check", "th.md"], dir.path()));
     assert!(out.contains("th.md:3: warning: unknown theme `catpuccin-latte`, using `dark`"), "{out}");

@@ -8,7 +8,10 @@ use std::process::Command;
 #[test]
 fn demo_module_tests_pass_in_the_embedded_interpreter() {
     let Some(env) = common::test_python_env() else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "DECK_TEST_PYTHON_ENV (with pytest) is required under CI");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "DECK_TEST_PYTHON_ENV (with pytest) is required under CI"
+        );
         eprintln!("skipping: no DECK_TEST_PYTHON_ENV with pytest");
         return;
     };

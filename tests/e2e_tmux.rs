@@ -27,7 +27,11 @@ fn launch_navigate_quit_restores_terminal() {
     t.wait_for("3 / 3", wait);
     t.send(&["q"]);
     // Back at the prompt, the alternate screen gone: no slide text left behind.
-    let screen = t.wait_until(wait, |s| s.trim_end().ends_with("E2E$") && !s.contains("last words"), "the prompt after quitting");
+    let screen = t.wait_until(
+        wait,
+        |s| s.trim_end().ends_with("E2E$") && !s.contains("last words"),
+        "the prompt after quitting",
+    );
     assert!(!screen.contains("Closing slide"), "{screen}");
     // The terminal is usable: echo works and shows its output (raw mode is off).
     t.type_line("echo still-$((40+2))");
@@ -59,7 +63,11 @@ fn sigterm_restores_the_terminal() {
     t.wait_for("Opening slide", Duration::from_secs(10));
     let killed = std::process::Command::new("pkill").args(["-TERM", "-f", "deck sigterm-talk.md"]).status().unwrap();
     assert!(killed.success(), "the presenter was running");
-    t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$") && !s.contains("first words"), "the prompt after SIGTERM");
+    t.wait_until(
+        Duration::from_secs(10),
+        |s| s.trim_end().ends_with("E2E$") && !s.contains("first words"),
+        "the prompt after SIGTERM",
+    );
 }
 
 /// SIGINT (from `kill`; ctrl+c itself is a key) quits cleanly too, also once Python runs.
@@ -69,7 +77,11 @@ fn sigint_after_python_ran_restores_the_terminal() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("sigint-talk.md"), "Sigint\n===\n\n```python +exec\nprint('py' + 'thon ran')\n```\n").unwrap();
+    std::fs::write(
+        dir.path().join("sigint-talk.md"),
+        "Sigint\n===\n\n```python +exec\nprint('py' + 'thon ran')\n```\n",
+    )
+    .unwrap();
     let t = Tmux::start("int", dir.path());
     t.type_line(&format!("{} -x sigint-talk.md", env!("CARGO_BIN_EXE_deck")));
     t.wait_for("Sigint", Duration::from_secs(10));
@@ -77,7 +89,11 @@ fn sigint_after_python_ran_restores_the_terminal() {
     t.wait_for("python ran", Duration::from_secs(20));
     let killed = std::process::Command::new("pkill").args(["-INT", "-f", "deck -x sigint-talk.md"]).status().unwrap();
     assert!(killed.success(), "the presenter was running");
-    t.wait_until(Duration::from_secs(10), |s| s.trim_end().ends_with("E2E$") && !s.contains("python ran"), "the prompt after SIGINT");
+    t.wait_until(
+        Duration::from_secs(10),
+        |s| s.trim_end().ends_with("E2E$") && !s.contains("python ran"),
+        "the prompt after SIGINT",
+    );
 }
 
 #[test]

@@ -12,7 +12,8 @@ const DECK: &str = "---\ntitle: Export test\n---\n\nFirst\n===\n\nalpha\n\n<!-- 
 /// DECK with a picture on the second slide (two steps): left half red, right half blue.
 fn deck_with_picture(dir: &std::path::Path) {
     std::fs::write(dir.join("talk.md"), DECK.replace("alpha\n", "alpha\n\n![halves](pic.png)\n")).unwrap();
-    let pic = image::RgbImage::from_fn(64, 32, |x, _| if x < 32 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) });
+    let pic =
+        image::RgbImage::from_fn(64, 32, |x, _| if x < 32 { image::Rgb([255, 0, 0]) } else { image::Rgb([0, 0, 255]) });
     pic.save(dir.join("pic.png")).unwrap();
 }
 
@@ -48,7 +49,11 @@ fn cast_replays_to_the_presenters_screen() {
         vt.process(e[2].as_str().unwrap().as_bytes());
     }
     let replayed: Vec<String> = vt.screen().contents().lines().map(|l| l.trim_end().to_string()).collect();
-    assert!(replayed.iter().any(|l| l.contains("from python")), "the snippet's output is in the export:\n{}", replayed.join("\n"));
+    assert!(
+        replayed.iter().any(|l| l.contains("from python")),
+        "the snippet's output is in the export:\n{}",
+        replayed.join("\n")
+    );
 
     // The presenter's screen on the same slide, with the snippet run.
     let settings = deck::app::run::ExecSettings { timeout: std::time::Duration::from_secs(30), python_env: None };
@@ -58,7 +63,9 @@ fn cast_replays_to_the_presenters_screen() {
     s.settle(std::time::Duration::from_secs(30));
     let tui: Vec<String> = s.text().lines().map(|l| l.trim_end().to_string()).collect();
     // Timings differ run to run; everything else is the same screen.
-    let strip = |v: &[String]| v.iter().map(|l| if l.contains('✓') { "✓ <time>".to_string() } else { l.clone() }).collect::<Vec<_>>();
+    let strip = |v: &[String]| {
+        v.iter().map(|l| if l.contains('✓') { "✓ <time>".to_string() } else { l.clone() }).collect::<Vec<_>>()
+    };
     assert_eq!(strip(&replayed), strip(&tui));
 }
 
@@ -73,7 +80,8 @@ fn html_is_one_file_with_every_step() {
     assert!(html.contains("ArrowRight"));
     assert!(!html.contains("src=\"http"), "nothing loaded from elsewhere");
     // Only the target was written: no temporary files left, the deck untouched.
-    let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
     assert_eq!(std::fs::read_to_string(dir.path().join("talk.md")).unwrap(), DECK);
     let out = export(dir.path(), "talk.txt", false);

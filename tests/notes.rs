@@ -76,7 +76,9 @@ fn navigation_is_mirrored_and_notes_follow_a_restarted_presenter() {
     let mut presenter = instance(&path);
     presenter.session.listen(&socket).unwrap();
     presenter.keys("G");
-    until(&mut presenter, &mut notes, "reconnect", |p, n| n.session.app.remote_status == "connected" && pos(n) == pos(p));
+    until(&mut presenter, &mut notes, "reconnect", |p, n| {
+        n.session.app.remote_status == "connected" && pos(n) == pos(p)
+    });
     notes.assert_shows("The end is near.");
     notes.assert_shows("end of the deck");
 }

@@ -43,7 +43,8 @@ fn state_is_shared_across_snippets_and_slides() {
 
 #[test]
 fn final_expression_value_is_shown() {
-    let (_d, mut s, _g) = screen("---\ntheme:\n  name: catppuccin-latte\n---\n```python +exec\nx = [1, 2]\nx + [3]\n```\n", settings());
+    let (_d, mut s, _g) =
+        screen("---\ntheme:\n  name: catppuccin-latte\n---\n```python +exec\nx = [1, 2]\nx + [3]\n```\n", settings());
     s.ctrl('e');
     s.settle(WAIT);
     assert_eq!(s.output(0), "[1, 2, 3]\n");
@@ -171,7 +172,8 @@ fn fresh_namespace_on_reset() {
 
 #[test]
 fn shell_snippets_stream_and_fail_visibly() {
-    let deck = "```bash +exec\necho out; echo err >&2; exit 4\n```\n\n```bash +exec +timeout:1\nsleep 30 & sleep 30\n```\n";
+    let deck =
+        "```bash +exec\necho out; echo err >&2; exit 4\n```\n\n```bash +exec +timeout:1\nsleep 30 & sleep 30\n```\n";
     let (_d, mut s, _g) = screen(deck, settings());
     s.ctrl('e');
     s.settle(WAIT);
@@ -200,7 +202,10 @@ fn subprocess_python_has_no_shared_state() {
 #[test]
 fn numpy_and_pil_values_are_pictures() {
     let Some(env) = common::test_python_env() else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "DECK_TEST_PYTHON_ENV (numpy, Pillow) is required under CI");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "DECK_TEST_PYTHON_ENV (numpy, Pillow) is required under CI"
+        );
         eprintln!("skipping: no DECK_TEST_PYTHON_ENV with numpy and Pillow");
         return;
     };

@@ -53,7 +53,10 @@ fn nonce() -> u128 {
 
 #[test]
 fn snippet_without_main_runs_and_hidden_lines_compile_unseen() {
-    let deck = format!("```rust +exec\n# fn hidden_helper() -> u32 {{ 41 }}\nlet answer = hidden_helper() + 1; // {}\nprintln!(\"answer = {{answer}}\");\n```\n", nonce());
+    let deck = format!(
+        "```rust +exec\n# fn hidden_helper() -> u32 {{ 41 }}\nlet answer = hidden_helper() + 1; // {}\nprintln!(\"answer = {{answer}}\");\n```\n",
+        nonce()
+    );
     let (_d, mut s) = screen(&deck);
     s.assert_hides("hidden_helper() -> u32");
     s.ctrl('e');

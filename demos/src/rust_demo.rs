@@ -10,7 +10,9 @@ use pyo3::prelude::*;
 pub fn fibonacci(n: u64) -> PyResult<u64> {
     let (mut a, mut b) = (0u64, 1u64);
     for _ in 0..n {
-        let next = a.checked_add(b).ok_or_else(|| PyOverflowError::new_err(format!("fibonacci({n}) does not fit in 64 bits")))?;
+        let next = a
+            .checked_add(b)
+            .ok_or_else(|| PyOverflowError::new_err(format!("fibonacci({n}) does not fit in 64 bits")))?;
         (a, b) = (b, next);
     }
     Ok(a)
@@ -162,7 +164,10 @@ impl RingBuffer {
 
     /// The item at `index` (0 is the oldest).
     fn get(&self, py: Python<'_>, index: usize) -> PyResult<Py<PyAny>> {
-        self.items.get(index).map(|i| i.clone_ref(py)).ok_or_else(|| PyIndexError::new_err(format!("index {index} out of range")))
+        self.items
+            .get(index)
+            .map(|i| i.clone_ref(py))
+            .ok_or_else(|| PyIndexError::new_err(format!("index {index} out of range")))
     }
 
     /// The items, oldest first.

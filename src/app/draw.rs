@@ -21,15 +21,24 @@ pub fn draw(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut Im
     let frame = render::layout_screen(&app.deck, &app.theme, resources, app.slide, app.step, area);
     render::draw_ops(f, area, &app.theme, &frame.ops, images);
     let banner = if frame.overflow > 0 {
-        Some(format!("⚠ this slide does not fit: {} more rows needed at {}x{}", frame.overflow, area.width, area.height))
+        Some(format!(
+            "⚠ this slide does not fit: {} more rows needed at {}x{}",
+            frame.overflow, area.width, area.height
+        ))
     } else {
         app.warnings.first().map(|w| {
-            let more = if app.warnings.len() > 1 { format!(" (+{} more, press w)", app.warnings.len() - 1) } else { String::new() };
+            let more = if app.warnings.len() > 1 {
+                format!(" (+{} more, press w)", app.warnings.len() - 1)
+            } else {
+                String::new()
+            };
             format!("⚠ {}{more}", w.headline())
         })
     };
     if let Some(text) = banner {
-        let style = Style::new().fg(app.theme.base.bg.unwrap_or_default()).bg(app.theme.alert_color(crate::model::AlertKind::Warning));
+        let style = Style::new()
+            .fg(app.theme.base.bg.unwrap_or_default())
+            .bg(app.theme.alert_color(crate::model::AlertKind::Warning));
         let line = render::text::truncate(Line::styled(text, style), area.width as usize);
         f.render_widget(Paragraph::new(line), Rect::new(area.x, area.y, area.width, 1));
     }
@@ -62,7 +71,9 @@ fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect) {
         Modal::Help => {
             let lines = HELP
                 .iter()
-                .map(|(k, v)| Line::from(vec![Span::styled(format!("{k:<22}"), Style::new().fg(app.theme.accent)), Span::raw(*v)]))
+                .map(|(k, v)| {
+                    Line::from(vec![Span::styled(format!("{k:<22}"), Style::new().fg(app.theme.accent)), Span::raw(*v)])
+                })
                 .collect();
             boxed(f, app, area, "keys", lines);
         }
@@ -79,7 +90,11 @@ fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect) {
                 .map(|(i, s)| {
                     let title = if s.title_text().is_empty() { "(untitled)".to_string() } else { s.title_text() };
                     let text = format!("{:>3}. {title}", i + 1);
-                    let style = if i == *selected { Style::new().fg(app.theme.accent).add_modifier(Modifier::REVERSED) } else { Style::new() };
+                    let style = if i == *selected {
+                        Style::new().fg(app.theme.accent).add_modifier(Modifier::REVERSED)
+                    } else {
+                        Style::new()
+                    };
                     Line::styled(text, style)
                 })
                 .collect();
@@ -89,7 +104,10 @@ fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect) {
             let lines = if app.warnings.is_empty() {
                 vec![Line::raw("No warnings.")]
             } else {
-                app.warnings.iter().flat_map(|w| w.to_string().lines().map(|l| Line::raw(l.to_string())).collect::<Vec<_>>()).collect()
+                app.warnings
+                    .iter()
+                    .flat_map(|w| w.to_string().lines().map(|l| Line::raw(l.to_string())).collect::<Vec<_>>())
+                    .collect()
             };
             boxed(f, app, area, "warnings", lines);
         }

@@ -16,7 +16,8 @@ pub fn draw(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut Im
     let area = f.area();
     f.render_widget(Block::default().style(app.theme.base), area);
     let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let [notes_area, next_area] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+    let [notes_area, next_area] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
     f.render_widget(Paragraph::new(status_bar(app)).style(app.theme.base.add_modifier(Modifier::REVERSED)), bar);
     draw_notes(f, app, resources, notes_area);
     draw_next(f, app, resources, images, next_area);
@@ -51,7 +52,10 @@ fn wall_clock() -> String {
 }
 
 fn draw_notes(f: &mut Frame, app: &App, resources: &dyn Resources, area: Rect) {
-    let block = Block::default().borders(Borders::RIGHT).border_style(app.theme.muted).title(Span::styled(" notes ", Style::new().fg(app.theme.accent)));
+    let block = Block::default()
+        .borders(Borders::RIGHT)
+        .border_style(app.theme.muted)
+        .title(Span::styled(" notes ", Style::new().fg(app.theme.accent)));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(slide) = app.deck.slides.get(app.slide) else { return };

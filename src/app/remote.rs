@@ -119,7 +119,11 @@ fn prepare(stream: &UnixStream) {
 
 /// The presenter's side: accept notes instances; each gets `hello` (the current position)
 /// as soon as it connects.
-pub fn listen(path: &Path, tx: Sender<Event>, hello: impl Fn() -> Vec<Message> + Send + 'static) -> std::io::Result<Link> {
+pub fn listen(
+    path: &Path,
+    tx: Sender<Event>,
+    hello: impl Fn() -> Vec<Message> + Send + 'static,
+) -> std::io::Result<Link> {
     // A socket left by a presenter that died: nobody answers, so take its place.
     if path.exists() && UnixStream::connect(path).is_err() {
         let _ = std::fs::remove_file(path);

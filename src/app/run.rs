@@ -143,7 +143,9 @@ impl Session {
             .iter()
             .map(|(_, o)| match &o.finished {
                 None => "snippet running".to_string(),
-                Some((outcome, t)) if outcome.ok() => format!("snippet done in {}", crate::exec::output::fmt_duration(*t)),
+                Some((outcome, t)) if outcome.ok() => {
+                    format!("snippet done in {}", crate::exec::output::fmt_duration(*t))
+                }
                 Some((outcome, _)) => format!("snippet {outcome:?}").to_lowercase(),
             })
             .collect::<Vec<_>>()
@@ -173,7 +175,11 @@ impl Session {
         let mut overflow = 0;
         let live = Live { outputs: &self.outputs, sizes: &self.sizes, colors: status_colors(&self.app) };
         let frame = terminal.draw(|f| {
-            overflow = if self.app.notes_mode { super::notes::draw(f, &self.app, &live, &mut self.images) } else { draw(f, &self.app, &live, &mut self.images) }
+            overflow = if self.app.notes_mode {
+                super::notes::draw(f, &self.app, &live, &mut self.images)
+            } else {
+                draw(f, &self.app, &live, &mut self.images)
+            }
         })?;
         if let Some(recorder) = &mut self.recorder {
             recorder.frame(frame.buffer);
@@ -236,7 +242,8 @@ impl Session {
             }
             Effect::SlideShown => self.auto_run(),
             Effect::Cancel => {
-                let running: Vec<SnippetId> = self.outputs.outputs.iter().filter(|(_, o)| o.running()).map(|(id, _)| *id).collect();
+                let running: Vec<SnippetId> =
+                    self.outputs.outputs.iter().filter(|(_, o)| o.running()).map(|(id, _)| *id).collect();
                 for id in running {
                     self.executor.cancel(id);
                 }
@@ -290,7 +297,9 @@ impl Session {
         if self.outputs.get(id).is_some_and(|o| o.running()) {
             return;
         }
-        let Some(Block::Code(code)) = self.app.deck.slides.get(id.slide).and_then(|s| s.elements.get(id.element)).map(|e| &e.block) else {
+        let Some(Block::Code(code)) =
+            self.app.deck.slides.get(id.slide).and_then(|s| s.elements.get(id.element)).map(|e| &e.block)
+        else {
             return;
         };
         let job = crate::headless::job(id, code, self.settings.timeout);
@@ -310,12 +319,21 @@ impl Drop for Session {
 }
 
 fn status_colors(app: &App) -> StatusColors {
-    StatusColors { muted: app.theme.muted.fg.unwrap_or_default(), error: app.theme.error, success: app.theme.success, accent: app.theme.accent }
+    StatusColors {
+        muted: app.theme.muted.fg.unwrap_or_default(),
+        error: app.theme.error,
+        success: app.theme.success,
+        accent: app.theme.accent,
+    }
 }
 
 /// Draw, wait for an event, handle it and whatever else is queued, repeat until quit.
 /// While a snippet runs, redraw every 100 ms so its timer moves.
-pub fn run<B: Backend>(terminal: &mut Terminal<B>, session: &mut Session, rx: &Receiver<Event>) -> Result<(), B::Error> {
+pub fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    session: &mut Session,
+    rx: &Receiver<Event>,
+) -> Result<(), B::Error> {
     loop {
         session.draw(terminal)?;
         if session.app.quit {

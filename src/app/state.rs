@@ -8,7 +8,9 @@ use crate::theme::{self, Theme};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    Index { selected: usize },
+    Index {
+        selected: usize,
+    },
     Help,
     Warnings,
     /// Asks before the deck runs any code.

@@ -50,7 +50,8 @@ impl SnippetOutput {
             Some((_, last)) => last.to_string(),
             None => line.trim_end_matches('\r').to_string(),
         };
-        let line = if line.len() > MAX_LINE_BYTES { format!("{}…", truncate_at_char(&line, MAX_LINE_BYTES)) } else { line };
+        let line =
+            if line.len() > MAX_LINE_BYTES { format!("{}…", truncate_at_char(&line, MAX_LINE_BYTES)) } else { line };
         if self.lines.len() == MAX_LINES {
             self.lines.pop_front();
             self.dropped += 1;
@@ -101,7 +102,8 @@ impl OutputStore {
             // A run already marked as started (by whoever started it) keeps its output.
             Report::Started { id } => {
                 if !self.outputs.get(&id).is_some_and(SnippetOutput::running) {
-                    self.outputs.insert(id, SnippetOutput { started: Some(Instant::now()), ..SnippetOutput::default() });
+                    self.outputs
+                        .insert(id, SnippetOutput { started: Some(Instant::now()), ..SnippetOutput::default() });
                 }
             }
             Report::Output { id, text, stderr } => self.outputs.entry(id).or_default().push_text(&text, stderr),

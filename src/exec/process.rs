@@ -35,7 +35,9 @@ struct Config {
 }
 
 fn builtin(language: &str, runner: Option<&str>) -> Option<Executor> {
-    let ex = |cmd: &[&str], ext: &str| Some(Executor { command: cmd.iter().map(|s| s.to_string()).collect(), extension: ext.into() });
+    let ex = |cmd: &[&str], ext: &str| {
+        Some(Executor { command: cmd.iter().map(|s| s.to_string()).collect(), extension: ext.into() })
+    };
     match (language, runner) {
         ("python" | "py" | "python3", Some("subprocess") | None) => ex(&["python3", "-u", "{file}"], "py"),
         ("python" | "py" | "python3", Some("uv")) => ex(&["uv", "run", "{file}"], "py"),
@@ -57,15 +59,25 @@ fn builtin(language: &str, runner: Option<&str>) -> Option<Executor> {
 fn configured() -> &'static HashMap<String, Executor> {
     static CONFIG: std::sync::OnceLock<HashMap<String, Executor>> = std::sync::OnceLock::new();
     CONFIG.get_or_init(|| {
-        let dir = std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+        let dir = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
         let Some(path) = dir.map(|d| d.join("deck/config.yaml")) else { return HashMap::new() };
-        std::fs::read_to_string(path).ok().and_then(|t| serde_saphyr::from_str::<Config>(&t).ok()).map(|c| c.executors).unwrap_or_default()
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_saphyr::from_str::<Config>(&t).ok())
+            .map(|c| c.executors)
+            .unwrap_or_default()
     })
 }
 
 pub fn executor_for(language: &str, runner: Option<&str>) -> Option<Executor> {
     let key = runner.map_or_else(|| language.to_string(), |r| format!("{language}:{r}"));
-    configured().get(&key).or_else(|| configured().get(language).filter(|_| runner.is_none())).cloned().or_else(|| builtin(language, runner))
+    configured()
+        .get(&key)
+        .or_else(|| configured().get(language).filter(|_| runner.is_none()))
+        .cloned()
+        .or_else(|| builtin(language, runner))
 }
 
 struct Running {
@@ -94,7 +106,14 @@ impl ProcessEngine {
 
     /// Run `args` in `dir` as the snippet `id` (already reported as started); `cleanup` is
     /// removed when it ends.
-    pub fn spawn(&self, id: SnippetId, args: &[String], dir: &std::path::Path, timeout: Duration, cleanup: Option<PathBuf>) {
+    pub fn spawn(
+        &self,
+        id: SnippetId,
+        args: &[String],
+        dir: &std::path::Path,
+        timeout: Duration,
+        cleanup: Option<PathBuf>,
+    ) {
         let spawned = Command::new(&args[0])
             .args(&args[1..])
             .current_dir(dir)
@@ -118,15 +137,18 @@ impl ProcessEngine {
         let pgid = child.id() as i32;
         let reason = Arc::new(Mutex::new(None));
         self.running.lock().expect("lock").insert(id, Running { pgid, reason: reason.clone() });
-        let readers: Vec<_> = [child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>), child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>)]
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.map(|r| (i == 1, r)))
-            .map(|(stderr, r)| {
-                let sink = self.sink.clone();
-                std::thread::spawn(move || stream(r, stderr, id, sink))
-            })
-            .collect();
+        let readers: Vec<_> = [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.map(|r| (i == 1, r)))
+        .map(|(stderr, r)| {
+            let sink = self.sink.clone();
+            std::thread::spawn(move || stream(r, stderr, id, sink))
+        })
+        .collect();
         let (sink, running) = (self.sink.clone(), self.running.clone());
         std::thread::spawn(move || {
             let timeout_reason = reason.clone();

@@ -197,7 +197,12 @@ fn interpreter_thread(rx: Receiver<Msg>) {
         sys.setattr("stdin", py.import("io")?.getattr("StringIO")?.call0()?)?;
         sys.setattr("argv", vec!["deck"])?;
         keyboard_interrupt_without_sigint(py)?;
-        let runner = PyModule::from_code(py, c_str(include_str!("deck_runner.py")).as_c_str(), c"deck_runner.py", c"deck_runner")?;
+        let runner = PyModule::from_code(
+            py,
+            c_str(include_str!("deck_runner.py")).as_c_str(),
+            c"deck_runner.py",
+            c"deck_runner",
+        )?;
         Ok(Interp { runner: runner.unbind(), namespaces: Vec::new(), current: current.clone() })
     });
     let mut interp = match setup {
@@ -252,7 +257,13 @@ fn run_job(interp: &mut Interp, session: u64, job: Job, sink: Sink) {
         *host().stop_reason.lock().expect("lock") = None;
         let watchdog = Watchdog::new(job.timeout, move || interrupt(session, id, Outcome::TimedOut(job.timeout)));
         let result = interp.runner.bind(py).getattr("run").and_then(|run| {
-            run.call1((job.source.as_str(), job.file.to_string_lossy().as_ref(), job.first_line, ns, job.dir.to_string_lossy().as_ref()))
+            run.call1((
+                job.source.as_str(),
+                job.file.to_string_lossy().as_ref(),
+                job.first_line,
+                ns,
+                job.dir.to_string_lossy().as_ref(),
+            ))
         });
         *host().running.lock().expect("lock") = None;
         drop(watchdog);

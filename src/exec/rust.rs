@@ -123,7 +123,8 @@ impl RustEngine {
     /// Whether the snippet is built and cached (no compiler will run for it).
     pub fn is_ready(&self, job: &Job) -> bool {
         let spec = spec(job);
-        matches!(self.shared.lock().expect("lock").builds.get(&spec.key), Some(Build::Ready(_))) || cached(&spec).is_some()
+        matches!(self.shared.lock().expect("lock").builds.get(&spec.key), Some(Build::Ready(_)))
+            || cached(&spec).is_some()
     }
 
     pub fn start(&self, job: Job) {
@@ -294,7 +295,14 @@ impl RustEngine {
             for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
                 let progress = line.trim_start();
                 if progress.starts_with("Compiling") || progress.starts_with("Building") {
-                    let ids: Vec<SnippetId> = self.shared.lock().expect("lock").waiting.get(&key).map(|j| j.iter().map(|j| j.id).collect()).unwrap_or_default();
+                    let ids: Vec<SnippetId> = self
+                        .shared
+                        .lock()
+                        .expect("lock")
+                        .waiting
+                        .get(&key)
+                        .map(|j| j.iter().map(|j| j.id).collect())
+                        .unwrap_or_default();
                     for id in ids {
                         (self.sink)(Report::Output { id, text: format!("\r⚙ {progress}"), stderr: false });
                     }
@@ -314,7 +322,10 @@ fn compile_errors(stderr: &str) -> String {
         .lines()
         .filter(|l| {
             let t = l.trim_start();
-            !(t.starts_with("Compiling") || t.starts_with("Blocking") || t.starts_with("Locking") || t.starts_with("Adding"))
+            !(t.starts_with("Compiling")
+                || t.starts_with("Blocking")
+                || t.starts_with("Locking")
+                || t.starts_with("Adding"))
         })
         .map(|l| format!("{l}\n"))
         .collect()
@@ -330,7 +341,8 @@ fn import_source(name: &str, path: &Path) -> String {
 /// The source as compiled, the cache key and the module name of a job.
 fn spec(job: &Job) -> Spec {
     let kind = if job.runner.as_deref() == Some("pyo3") { Kind::PyO3 } else { Kind::Plain };
-    let file_name = job.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "snippet.rs".into());
+    let file_name =
+        job.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "snippet.rs".into());
     let needs_main = kind == Kind::Plain && !job.source.contains("fn main");
     // Pad with blank lines so the compiler's line numbers are the deck's.
     let pad = job.first_line.saturating_sub(1 + usize::from(needs_main));
@@ -397,7 +409,11 @@ fn cargo() -> String {
 fn compiler_version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| {
-        Command::new(rustc()).arg("-vV").output().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default()
+        Command::new(rustc())
+            .arg("-vV")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
     })
 }
 
@@ -476,7 +492,10 @@ mod tests {
 
     #[test]
     fn finds_the_module_name() {
-        assert_eq!(pymodule_name("use pyo3::prelude::*;\n#[pymodule]\nfn fastmath(m: &Bound<PyModule>) {}"), Some("fastmath".into()));
+        assert_eq!(
+            pymodule_name("use pyo3::prelude::*;\n#[pymodule]\nfn fastmath(m: &Bound<PyModule>) {}"),
+            Some("fastmath".into())
+        );
         assert_eq!(pymodule_name("#[pymodule]\nmod doubler {\n}"), Some("doubler".into()));
         assert_eq!(pymodule_name("#[pymodule]\n#[pyo3(name = \"nice\")]\nfn x() {}"), Some("nice".into()));
         assert_eq!(pymodule_name("fn main() {}"), None);

@@ -19,7 +19,13 @@ pub fn event(t: f64, data: &str) -> String {
 }
 
 /// Frames `seconds_per_step` apart, one per slide step.
-pub fn write(out: &mut dyn Write, frames: &[Buffer], size: (u16, u16), title: &str, seconds_per_step: f64) -> std::io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    frames: &[Buffer],
+    size: (u16, u16),
+    title: &str,
+    seconds_per_step: f64,
+) -> std::io::Result<()> {
     writeln!(out, "{}", header(size.0, size.1, title))?;
     writeln!(out, "{}", event(0.0, "\x1b[?25l\x1b[2J"))?;
     for (i, frame) in frames.iter().enumerate() {
@@ -41,7 +47,11 @@ pub struct Recorder {
 impl Recorder {
     pub fn create(target: &Path, size: (u16, u16), title: &str) -> std::io::Result<Self> {
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(".{}.partial-{}", target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(), std::process::id()));
+        let tmp = dir.join(format!(
+            ".{}.partial-{}",
+            target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(),
+            std::process::id()
+        ));
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         writeln!(file, "{}", header(size.0, size.1, title))?;
         Ok(Self { target: target.to_path_buf(), tmp, file, start: Instant::now(), last: None })

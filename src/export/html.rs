@@ -104,7 +104,14 @@ fn picture_classes(screens: &[Screen], images: &ImageCache) -> (String, HashMap<
     (css, classes)
 }
 
-pub fn write(out: &mut dyn Write, screens: &[Screen], images: &ImageCache, title: &str, fg: &str, bg: &str) -> std::io::Result<()> {
+pub fn write(
+    out: &mut dyn Write,
+    screens: &[Screen],
+    images: &ImageCache,
+    title: &str,
+    fg: &str,
+    bg: &str,
+) -> std::io::Result<()> {
     let (picture_css, classes) = picture_classes(screens, images);
     write!(
         out,
@@ -136,7 +143,12 @@ section.on{{display:block;position:relative;}}
             // Cells are 1ch wide and 1.2em high: the picture covers its cells exactly.
             if let Some(class) = classes.get(source) {
                 let (x, y, w, h) = (rect.x, rect.y, rect.width, rect.height);
-                writeln!(out, "<div class=\"pic {class}\" style=\"left:{x}ch;top:{:.1}em;width:{w}ch;height:{:.1}em\"></div>", f64::from(y) * 1.2, f64::from(h) * 1.2)?;
+                writeln!(
+                    out,
+                    "<div class=\"pic {class}\" style=\"left:{x}ch;top:{:.1}em;width:{w}ch;height:{:.1}em\"></div>",
+                    f64::from(y) * 1.2,
+                    f64::from(h) * 1.2
+                )?;
             }
         }
         writeln!(out, "</section>")?;

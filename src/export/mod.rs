@@ -35,7 +35,14 @@ pub struct Screen {
 }
 
 /// Draw one position into a buffer of `size`, as the presenter would (no warning banner).
-pub fn draw_position(deck: &crate::model::Deck, theme: &Theme, resources: &dyn Resources, images: &mut ImageCache, (slide, step): (usize, usize), (w, h): (u16, u16)) -> Screen {
+pub fn draw_position(
+    deck: &crate::model::Deck,
+    theme: &Theme,
+    resources: &dyn Resources,
+    images: &mut ImageCache,
+    (slide, step): (usize, usize),
+    (w, h): (u16, u16),
+) -> Screen {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test backend never fails");
     let mut pictures = Vec::new();
     terminal
@@ -56,7 +63,12 @@ pub fn draw_position(deck: &crate::model::Deck, theme: &Theme, resources: &dyn R
 }
 
 /// Run every snippet of the deck (for `export -x`), keeping outputs and pictures.
-pub fn run_snippets(deck: &crate::model::Deck, timeout: Duration, python_env: Option<PathBuf>, images: &mut ImageCache) -> OutputStore {
+pub fn run_snippets(
+    deck: &crate::model::Deck,
+    timeout: Duration,
+    python_env: Option<PathBuf>,
+    images: &mut ImageCache,
+) -> OutputStore {
     let mut store = OutputStore::default();
     let mut runner = crate::headless::Runner::new(python_env);
     runner.warm_up(deck, timeout);
@@ -75,7 +87,12 @@ pub fn run_snippets(deck: &crate::model::Deck, timeout: Duration, python_env: Op
 }
 
 pub fn status_colors(theme: &Theme) -> StatusColors {
-    StatusColors { muted: theme.muted.fg.unwrap_or_default(), error: theme.error, success: theme.success, accent: theme.accent }
+    StatusColors {
+        muted: theme.muted.fg.unwrap_or_default(),
+        error: theme.error,
+        success: theme.success,
+        accent: theme.accent,
+    }
 }
 
 /// A whole screen as ANSI: home, then every row with its colours. Replaying it on any
@@ -101,7 +118,14 @@ pub fn buffer_to_ansi(buf: &Buffer) -> String {
 
 fn sgr(fg: Color, bg: Color, m: Modifier) -> String {
     let mut codes = vec!["0".to_string()];
-    for (flag, code) in [(Modifier::BOLD, "1"), (Modifier::DIM, "2"), (Modifier::ITALIC, "3"), (Modifier::UNDERLINED, "4"), (Modifier::REVERSED, "7"), (Modifier::CROSSED_OUT, "9")] {
+    for (flag, code) in [
+        (Modifier::BOLD, "1"),
+        (Modifier::DIM, "2"),
+        (Modifier::ITALIC, "3"),
+        (Modifier::UNDERLINED, "4"),
+        (Modifier::REVERSED, "7"),
+        (Modifier::CROSSED_OUT, "9"),
+    ] {
         if m.contains(flag) {
             codes.push(code.into());
         }
@@ -142,14 +166,22 @@ fn color_code(c: Color, bg: bool) -> Option<String> {
 }
 
 /// Write `contents` to `target` through a temporary file in the same folder, then rename.
-pub fn write_atomically(target: &Path, deck: &Path, contents: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+pub fn write_atomically(
+    target: &Path,
+    deck: &Path,
+    contents: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     if let (Ok(a), Ok(b)) = (target.canonicalize(), deck.canonicalize())
         && a == b
     {
         return Err(std::io::Error::other("refusing to overwrite the deck itself"));
     }
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.partial-{}", target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.partial-{}",
+        target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         contents(&mut file)?;

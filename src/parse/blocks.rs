@@ -189,7 +189,16 @@ fn item(ev: &mut Events, ctx: &mut Ctx, line: usize) -> ListItem {
 
 /// Tags that start a block (as opposed to inline markup inside a tight list item).
 fn is_block(tag: &Tag) -> bool {
-    !matches!(tag, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. } | Tag::Superscript | Tag::Subscript)
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
 }
 
 fn table(ev: &mut Events, aligns: Vec<Alignment>) -> Table {
@@ -246,8 +255,8 @@ fn image(ctx: &mut Ctx, url: &str, alt: &str, line: usize) -> Block {
                 alt_text.clear();
             }
             _ => {
-                ctx.warn(line, format!("invalid image attribute `{alt}`"))
-                    .hint = Some(format!("write e.g. `{}width:50%`", ctx.image_prefix));
+                ctx.warn(line, format!("invalid image attribute `{alt}`")).hint =
+                    Some(format!("write e.g. `{}width:50%`", ctx.image_prefix));
             }
         }
     }

@@ -82,9 +82,15 @@ pub enum CommentKind {
     /// Free text, a multi-line note, an author comment: ignored.
     Ignored,
     /// Shaped like a command but not one deck knows.
-    Unknown { name: String, hint: Option<String> },
+    Unknown {
+        name: String,
+        hint: Option<String>,
+    },
     /// A known command with a value that does not fit.
-    Invalid { name: String, message: String },
+    Invalid {
+        name: String,
+        message: String,
+    },
 }
 
 /// Classify the text of an HTML comment, `<!--` and `-->` included.
@@ -153,10 +159,7 @@ mod tests {
         assert_eq!(cmd("<!-- alignment: center -->"), Command::Alignment(AlignmentValue::Center));
         assert_eq!(cmd("<!-- incremental_lists: true -->"), Command::IncrementalLists(true));
         assert_eq!(cmd("<!-- speaker_note: Hi there. -->"), Command::SpeakerNote("Hi there.".into()));
-        assert_eq!(
-            cmd("<!-- speaker_note: |\n  one\n  two\n-->"),
-            Command::SpeakerNote("one\ntwo\n".into())
-        );
+        assert_eq!(cmd("<!-- speaker_note: |\n  one\n  two\n-->"), Command::SpeakerNote("one\ntwo\n".into()));
         assert!(matches!(cmd("<!-- comment: anything [at] all -->"), Command::Comment(_)));
     }
 

@@ -167,7 +167,8 @@ mod tests {
 
     #[test]
     fn styles_and_spans() {
-        let t = parse_inline_markdown("**b** _i_ `c` <span style=\"color: red\">r</span> <span class=\"noice\">n</span>");
+        let t =
+            parse_inline_markdown("**b** _i_ `c` <span style=\"color: red\">r</span> <span class=\"noice\">n</span>");
         let find = |s: &str| t.0.iter().find(|r| r.text == s).unwrap_or_else(|| panic!("{s} in {t:?}")).style.clone();
         assert!(find("b").bold);
         assert!(find("i").italic);

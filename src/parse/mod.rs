@@ -43,8 +43,7 @@ fn read_text(path: &Path, from: &Path, line: usize) -> Result<String, Diagnostic
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let bad_line = good.iter().filter(|b| **b == b'\n').count() + 1;
-        Diagnostic::error(path, bad_line, "the file is not valid UTF-8")
-            .with_hint("save the deck as UTF-8")
+        Diagnostic::error(path, bad_line, "the file is not valid UTF-8").with_hint("save the deck as UTF-8")
     })
 }
 
@@ -274,7 +273,10 @@ impl Builder {
                 match layout {
                     Some(n) if i < n => self.push(line, Block::Column(i)),
                     Some(n) if n > 0 => {
-                        ctx.warn(line, format!("column {i} does not exist: the layout has {n} columns (0 to {})", n - 1));
+                        ctx.warn(
+                            line,
+                            format!("column {i} does not exist: the layout has {n} columns (0 to {})", n - 1),
+                        );
                     }
                     _ => {
                         ctx.warn(line, format!("`column: {i}` without a column layout")).hint =
@@ -306,7 +308,8 @@ impl Builder {
         let text = match read_text(&path, ctx.file, line) {
             Ok(t) => t,
             Err(e) => {
-                ctx.warn(line, format!("cannot include `{rel}`: {}", e.message.split(": ").last().unwrap_or(""))).hint =
+                ctx.warn(line, format!("cannot include `{rel}`: {}", e.message.split(": ").last().unwrap_or("")))
+                    .hint =
                     Some(format!("paths are relative to the including file's folder ({})", ctx.dir().display()));
                 self.push(line, Block::Placeholder(format!("[missing include: {rel}]")));
                 return Ok(());
@@ -337,7 +340,8 @@ fn intro_slide(deck: &Deck) -> Option<Slide> {
     if let Some(sub) = &meta.sub_title {
         elements.push(Block::Paragraph(sub.clone()));
     }
-    let details: Vec<&str> = [&meta.event, &meta.location, &meta.date].into_iter().flatten().map(String::as_str).collect();
+    let details: Vec<&str> =
+        [&meta.event, &meta.location, &meta.date].into_iter().flatten().map(String::as_str).collect();
     if !details.is_empty() {
         elements.push(Block::NewLines(1));
         elements.push(Block::Paragraph(Text::from_plain(&details.join(" · "))));

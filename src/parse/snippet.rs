@@ -41,7 +41,8 @@ pub fn parse_info(info: &str) -> Info {
     out.language = tokens.next().unwrap_or("").to_ascii_lowercase();
     for token in tokens {
         let Some(attr) = token.strip_prefix('+') else {
-            out.problems.push(format!("unexpected `{token}` in the code block's info string (attributes start with `+`)"));
+            out.problems
+                .push(format!("unexpected `{token}` in the code block's info string (attributes start with `+`)"));
             continue;
         };
         let (name, value) = match attr.split_once(':') {
@@ -81,9 +82,8 @@ fn apply_attr(a: &mut CodeAttrs, name: &str, value: Option<&str>) -> Result<(), 
             a.timeout_secs = Some(secs.ok_or("`+timeout` takes seconds: `+timeout:10`")?);
         }
         other => {
-            let hint = crate::diag::did_you_mean(other, ATTRS)
-                .map(|n| format!(" (did you mean `+{n}`?)"))
-                .unwrap_or_default();
+            let hint =
+                crate::diag::did_you_mean(other, ATTRS).map(|n| format!(" (did you mean `+{n}`?)")).unwrap_or_default();
             return Err(format!("unknown code block attribute `+{other}`{hint}"));
         }
     }
@@ -181,11 +181,7 @@ mod tests {
         assert_eq!(i.attrs.exec, ExecMode::Exec);
         assert_eq!(
             i.highlight,
-            vec![
-                HighlightGroup::Lines(vec![(1, 4)]),
-                HighlightGroup::Lines(vec![(6, 10)]),
-                HighlightGroup::All
-            ]
+            vec![HighlightGroup::Lines(vec![(1, 4)]), HighlightGroup::Lines(vec![(6, 10)]), HighlightGroup::All]
         );
         assert!(i.problems.is_empty());
     }

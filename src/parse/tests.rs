@@ -119,10 +119,32 @@ fn bad_front_matter_is_an_error() {
 #[test]
 fn never_panics_on_odd_input() {
     let pieces = [
-        "---\n", "<!-- pause -->\n", "<!-- column: 3 -->\n", "<!-- column_layout: [] -->\n", "```\n", "```rust {9-1|x}\n",
-        "* a\n", "  - b\n", "| a | b |\n", "|---|\n", "> [!note]\n", "T\n===\n", "<!-- end_slide -->\n", "![](x.png)\n",
-        "<span style=\"color: red\">", "</span>", "[^1]\n\n[^1]: note\n", "<!--\n", "-->\n", "\u{0}\u{feff}é\n", "# h\n",
-        "```file\npath: [\n```\n", "<!-- include: /dev/null -->\n", "<!-- newlines: 99999 -->\n", "1. x\n", "- [ ] t\n",
+        "---\n",
+        "<!-- pause -->\n",
+        "<!-- column: 3 -->\n",
+        "<!-- column_layout: [] -->\n",
+        "```\n",
+        "```rust {9-1|x}\n",
+        "* a\n",
+        "  - b\n",
+        "| a | b |\n",
+        "|---|\n",
+        "> [!note]\n",
+        "T\n===\n",
+        "<!-- end_slide -->\n",
+        "![](x.png)\n",
+        "<span style=\"color: red\">",
+        "</span>",
+        "[^1]\n\n[^1]: note\n",
+        "<!--\n",
+        "-->\n",
+        "\u{0}\u{feff}é\n",
+        "# h\n",
+        "```file\npath: [\n```\n",
+        "<!-- include: /dev/null -->\n",
+        "<!-- newlines: 99999 -->\n",
+        "1. x\n",
+        "- [ ] t\n",
     ];
     let mut seed = 0x2545F4914F6CDD1Du64;
     for _ in 0..3000 {

@@ -105,7 +105,13 @@ fn expand_tabs(s: &str) -> String {
 }
 
 /// The lines of a code block at `step`, each padded to the block's width.
-pub fn code_lines(hl: &Highlighter, theme: &Theme, code: &CodeBlock, step: usize, max_width: usize) -> Vec<Line<'static>> {
+pub fn code_lines(
+    hl: &Highlighter,
+    theme: &Theme,
+    code: &CodeBlock,
+    step: usize,
+    max_width: usize,
+) -> Vec<Line<'static>> {
     let highlighted = hl.highlight(&code.display, &code.language, &theme.syntax_theme);
     let background = theme.code_background && !code.attrs.no_background;
     let bg = if background { theme.code_bg } else { theme.base.bg.unwrap_or(Color::Reset) };

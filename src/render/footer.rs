@@ -24,7 +24,8 @@ pub fn footer_ops(theme: &Theme, deck: &Deck, index: usize, area: Rect) -> Vec<O
         Footer::Empty => Vec::new(),
         Footer::ProgressBar { character } => {
             let filled = (area.width as usize * (index + 1)) / total;
-            let line = Line::styled(character.to_string().repeat(filled), ratatui::style::Style::new().fg(theme.accent));
+            let line =
+                Line::styled(character.to_string().repeat(filled), ratatui::style::Style::new().fg(theme.accent));
             vec![Op::Text { x: area.x, y: area.y + area.height.saturating_sub(1), line }]
         }
         Footer::Template { left, center, right, .. } => {
@@ -34,7 +35,12 @@ pub fn footer_ops(theme: &Theme, deck: &Deck, index: usize, area: Rect) -> Vec<O
             let mut ops = Vec::new();
             for (item, slot) in [(left, 0u16), (center, 1), (right, 2)] {
                 let Some(item) = item else { continue };
-                let cell = Rect::new(inner.x + slot * third, inner.y, if slot == 2 { inner.width - 2 * third } else { third }, inner.height);
+                let cell = Rect::new(
+                    inner.x + slot * third,
+                    inner.y,
+                    if slot == 2 { inner.width - 2 * third } else { third },
+                    inner.height,
+                );
                 ops.extend(item_ops(theme, deck, index, item, cell, slot));
             }
             ops
@@ -60,7 +66,15 @@ fn item_ops(theme: &Theme, deck: &Deck, index: usize, item: &FooterItem, cell: R
         }
         FooterItem::Text(template) => {
             let text = crate::parse::inline::parse_inline_markdown(&fill(template, deck, index));
-            let line = truncate(Line::from(spans(theme, theme.muted, &text).into_iter().map(|(t, s)| ratatui::text::Span::styled(t, s)).collect::<Vec<_>>()), cell.width as usize);
+            let line = truncate(
+                Line::from(
+                    spans(theme, theme.muted, &text)
+                        .into_iter()
+                        .map(|(t, s)| ratatui::text::Span::styled(t, s))
+                        .collect::<Vec<_>>(),
+                ),
+                cell.width as usize,
+            );
             let w = line_width(&line) as u16;
             let x = match slot {
                 0 => cell.x,

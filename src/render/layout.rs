@@ -88,7 +88,8 @@ struct Builder<'a> {
 pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: Rect) -> SlideFrame {
     let margin = (area.width / 16).max(2).min(area.width / 4);
     let full = Region { x: area.x + margin, width: area.width.saturating_sub(2 * margin).max(1), y: area.y + 1 };
-    let mut b = Builder { ctx, area, full, columns: Vec::new(), active: 0, align: Alignment::Left, ops: Vec::new(), max_y: 0 };
+    let mut b =
+        Builder { ctx, area, full, columns: Vec::new(), active: 0, align: Alignment::Left, ops: Vec::new(), max_y: 0 };
     let outputs_by_id = outputs_by_id(slide);
     for (i, element) in slide.elements.iter().enumerate() {
         if element.step > step {
@@ -169,7 +170,8 @@ impl Builder<'_> {
 
     fn columns(&mut self, widths: &[u16]) {
         let total: u32 = widths.iter().map(|w| u32::from(*w)).sum::<u32>().max(1);
-        let start = if self.columns.is_empty() { self.full.y } else { self.columns.iter().map(|c| c.y).max().unwrap_or(0) };
+        let start =
+            if self.columns.is_empty() { self.full.y } else { self.columns.iter().map(|c| c.y).max().unwrap_or(0) };
         let gap = 2u16;
         let avail = self.full.width.saturating_sub(gap * (widths.len() as u16).saturating_sub(1));
         let mut x = self.full.x;
@@ -317,7 +319,10 @@ pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> V
         Block::Alert { kind, blocks, .. } => {
             let color = theme.alert_color(*kind);
             let style = Style::new().fg(color);
-            let title = Line::from(vec![Span::styled("▍ ", style), Span::styled(kind.label().to_string(), style.add_modifier(ratatui::style::Modifier::BOLD))]);
+            let title = Line::from(vec![
+                Span::styled("▍ ", style),
+                Span::styled(kind.label().to_string(), style.add_modifier(ratatui::style::Modifier::BOLD)),
+            ]);
             prefixed(theme, blocks, step, width, "▍ ", base, Some((title, style)))
         }
         Block::Code(code) => code_lines(Highlighter::global(), theme, code, step, width),
@@ -326,7 +331,8 @@ pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> V
             let mut lines = Vec::new();
             for (i, b) in blocks.iter().enumerate() {
                 for line in block_lines(theme, b, step, width.saturating_sub(label.len() + 3)) {
-                    let head = if i == 0 && lines.is_empty() { format!("[{label}] ") } else { " ".repeat(label.len() + 3) };
+                    let head =
+                        if i == 0 && lines.is_empty() { format!("[{label}] ") } else { " ".repeat(label.len() + 3) };
                     let mut spans = vec![Span::styled(head, theme.muted)];
                     spans.extend(line.spans);
                     lines.push(Line::from(spans));
@@ -339,7 +345,15 @@ pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> V
     }
 }
 
-fn prefixed(theme: &Theme, blocks: &[Block], step: usize, width: usize, prefix: &str, style: Style, title: Option<(Line<'static>, Style)>) -> Vec<Line<'static>> {
+fn prefixed(
+    theme: &Theme,
+    blocks: &[Block],
+    step: usize,
+    width: usize,
+    prefix: &str,
+    style: Style,
+    title: Option<(Line<'static>, Style)>,
+) -> Vec<Line<'static>> {
     let bar_style = title.as_ref().map_or(theme.muted, |(_, s)| *s);
     let mut out: Vec<Line<'static>> = title.map(|(l, _)| l).into_iter().collect();
     // Inner blocks draw on the quote's style: one themed copy for the whole quote.

@@ -78,7 +78,10 @@ impl ImageCache {
     fn protocol(&mut self, source: &ImageSource) -> Option<&mut StatefulProtocol> {
         if !self.protocols.contains_key(source) {
             let image = match source {
-                ImageSource::File(path) => image::ImageReader::open(path).ok().and_then(|r| r.with_guessed_format().ok()).and_then(|r| r.decode().ok()),
+                ImageSource::File(path) => image::ImageReader::open(path)
+                    .ok()
+                    .and_then(|r| r.with_guessed_format().ok())
+                    .and_then(|r| r.decode().ok()),
                 ImageSource::Output(id) => self.pixels.get(id).cloned(),
             };
             let proto = image.map(|img| self.picker.new_resize_protocol(img));
@@ -103,7 +106,14 @@ pub fn split(theme: &Theme, area: Rect, show_footer: bool) -> (Rect, Rect) {
 }
 
 /// Lay out slide `index` at `step` into `area`: slide content plus footer.
-pub fn layout_screen(deck: &Deck, theme: &Theme, resources: &dyn Resources, index: usize, step: usize, area: Rect) -> SlideFrame {
+pub fn layout_screen(
+    deck: &Deck,
+    theme: &Theme,
+    resources: &dyn Resources,
+    index: usize,
+    step: usize,
+    area: Rect,
+) -> SlideFrame {
     let Some(slide) = deck.slides.get(index) else { return SlideFrame::default() };
     let (slide_area, foot) = split(theme, area, !slide.hide_footer);
     let ctx = LayoutCtx { theme, resources };
@@ -138,7 +148,9 @@ pub fn draw_ops_over(f: &mut Frame, area: Rect, ops: &[Op], images: &mut ImageCa
                     continue;
                 }
                 match images.protocol(source) {
-                    Some(proto) => f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), rect, proto),
+                    Some(proto) => {
+                        f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), rect, proto)
+                    }
                     None => {
                         let msg = Paragraph::new("[image could not be decoded]");
                         f.render_widget(msg, Rect::new(rect.x, rect.y, rect.width, 1));
@@ -159,8 +171,12 @@ pub fn overflows(deck: &Deck, theme: &Theme, (cols, rows): (u16, u16)) -> Vec<cr
         .filter_map(|(i, slide)| {
             let frame = layout_screen(deck, theme, &resources, i, slide.steps.saturating_sub(1), area);
             (frame.overflow > 0).then(|| {
-                crate::diag::Diagnostic::warning(&slide.file, slide.line, format!("slide {} does not fit {cols}x{rows}: {} more rows needed", i + 1, frame.overflow))
-                    .with_hint("split the slide, or use columns")
+                crate::diag::Diagnostic::warning(
+                    &slide.file,
+                    slide.line,
+                    format!("slide {} does not fit {cols}x{rows}: {} more rows needed", i + 1, frame.overflow),
+                )
+                .with_hint("split the slide, or use columns")
             })
         })
         .collect()

@@ -16,8 +16,13 @@ pub fn table_lines(theme: &Theme, table: &Table, step: usize, max_width: usize) 
         row.get(i).map(|t| spans(theme, style, t)).unwrap_or_default()
     };
     let header_style = theme.base.add_modifier(Modifier::BOLD);
-    let visible_rows: Vec<&Vec<crate::model::Text>> =
-        table.rows.iter().enumerate().filter(|(i, _)| table.row_steps.get(i + 1).is_none_or(|s| *s <= step)).map(|(_, r)| r).collect();
+    let visible_rows: Vec<&Vec<crate::model::Text>> = table
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| table.row_steps.get(i + 1).is_none_or(|s| *s <= step))
+        .map(|(_, r)| r)
+        .collect();
     // Natural widths, then shrink the widest columns until the table fits.
     let mut widths: Vec<usize> = (0..cols)
         .map(|i| {

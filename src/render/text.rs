@@ -176,7 +176,12 @@ mod tests {
     #[test]
     fn hard_breaks_and_styles_survive() {
         let bold = Style::new().add_modifier(Modifier::BOLD);
-        let p = vec![("a ".to_string(), Style::new()), ("b".to_string(), bold), ("\n".to_string(), Style::new()), ("c".to_string(), Style::new())];
+        let p = vec![
+            ("a ".to_string(), Style::new()),
+            ("b".to_string(), bold),
+            ("\n".to_string(), Style::new()),
+            ("c".to_string(), Style::new()),
+        ];
         let lines = wrap(&p, 20);
         assert_eq!(plain(&lines), vec!["a b", "c"]);
         assert_eq!(lines[0].spans[1].style, bold);

@@ -4,8 +4,8 @@
 //! else (an ICC profile, wide gamut, linear light) is left to jxl-oxide, which converts.
 
 use jxl::api::{
-    AlphaMode, Event, ExtraChannel, JxlColorEncoding, JxlColorProfile, JxlColorType, JxlDataFormat, JxlDecoder, JxlDecoderOptions, JxlOutputBuffer, JxlPixelFormat, JxlPrimaries,
-    JxlTransferFunction, JxlWhitePoint,
+    AlphaMode, Event, ExtraChannel, JxlColorEncoding, JxlColorProfile, JxlColorType, JxlDataFormat, JxlDecoder,
+    JxlDecoderOptions, JxlOutputBuffer, JxlPixelFormat, JxlPrimaries, JxlTransferFunction, JxlWhitePoint,
 };
 
 use super::{Image, MAX_PIXELS};
@@ -15,8 +15,16 @@ fn is_srgb(profile: Option<&JxlColorProfile>) -> bool {
     matches!(
         profile,
         Some(JxlColorProfile::Simple(
-            JxlColorEncoding::RgbColorSpace { white_point: JxlWhitePoint::D65, primaries: JxlPrimaries::SRGB, transfer_function: JxlTransferFunction::SRGB, .. }
-                | JxlColorEncoding::GrayscaleColorSpace { white_point: JxlWhitePoint::D65, transfer_function: JxlTransferFunction::SRGB, .. }
+            JxlColorEncoding::RgbColorSpace {
+                white_point: JxlWhitePoint::D65,
+                primaries: JxlPrimaries::SRGB,
+                transfer_function: JxlTransferFunction::SRGB,
+                ..
+            } | JxlColorEncoding::GrayscaleColorSpace {
+                white_point: JxlWhitePoint::D65,
+                transfer_function: JxlTransferFunction::SRGB,
+                ..
+            }
         ))
     )
 }
@@ -39,7 +47,9 @@ pub fn decode(data: &[u8]) -> Result<Option<Image>, String> {
     let info = decoder.basic_info().ok_or_else(truncated)?.clone();
     let (width, height) = info.size;
     if width as u64 * height as u64 > MAX_PIXELS {
-        return Err(format!("the image claims {width}x{height} pixels, more than the {MAX_PIXELS} this decoder accepts"));
+        return Err(format!(
+            "the image claims {width}x{height} pixels, more than the {MAX_PIXELS} this decoder accepts"
+        ));
     }
     if !is_srgb(decoder.output_color_profile()) {
         return Ok(None);
@@ -89,15 +99,29 @@ mod tests {
 
     /// A conformance file from ../shared (required under CI, skipped elsewhere without it).
     fn conformance(case: &str) -> Option<Vec<u8>> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/jxl/conformance").join(case).join("input.jxl");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/jxl/conformance")
+            .join(case)
+            .join("input.jxl");
         let data = std::fs::read(&path).ok();
-        assert!(data.is_some() || std::env::var("CI").as_deref() != Ok("true"), "{} is required under CI", path.display());
+        assert!(
+            data.is_some() || std::env::var("CI").as_deref() != Ok("true"),
+            "{} is required under CI",
+            path.display()
+        );
         data
     }
 
     #[test]
     fn srgb_images_take_the_fast_path_and_the_rest_go_to_colour_management() {
-        for (case, fast) in [("bicycles", true), ("animation_spline", true), ("alpha_premultiplied", true), ("spot", false), ("patches_lossless", false), ("lz77_flower", false)] {
+        for (case, fast) in [
+            ("bicycles", true),
+            ("animation_spline", true),
+            ("alpha_premultiplied", true),
+            ("spot", false),
+            ("patches_lossless", false),
+            ("lz77_flower", false),
+        ] {
             let Some(data) = conformance(case) else { return };
             let image = decode(&data).unwrap_or_else(|e| panic!("{case}: {e}"));
             assert_eq!(image.is_some(), fast, "{case}");

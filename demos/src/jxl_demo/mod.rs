@@ -43,7 +43,9 @@ impl Image {
     /// The pixels of frame `frame` (0: the first) as bytes.
     #[pyo3(signature = (frame = 0))]
     fn tobytes<'py>(&self, py: Python<'py>, frame: usize) -> PyResult<Bound<'py, PyBytes>> {
-        let pixels = self.frames.get(frame).ok_or_else(|| PyValueError::new_err(format!("frame {frame} does not exist: the image has {}", self.frames.len())))?;
+        let pixels = self.frames.get(frame).ok_or_else(|| {
+            PyValueError::new_err(format!("frame {frame} does not exist: the image has {}", self.frames.len()))
+        })?;
         Ok(PyBytes::new(py, pixels))
     }
 
@@ -98,7 +100,12 @@ fn decode_with_colour_management(data: &[u8]) -> Result<Image, String> {
     image.set_cms(Moxcms);
     image.request_color_encoding(EnumColourEncoding::srgb(RenderingIntent::Relative));
     let premultiplied = image.image_header().metadata.ec_info.iter().any(|ec| ec.alpha_associated() == Some(true));
-    let ticks_ms = image.image_header().metadata.animation.as_ref().map(|a| 1000.0 * f64::from(a.tps_denominator) / f64::from(a.tps_numerator.max(1)));
+    let ticks_ms = image
+        .image_header()
+        .metadata
+        .animation
+        .as_ref()
+        .map(|a| 1000.0 * f64::from(a.tps_denominator) / f64::from(a.tps_numerator.max(1)));
     let mut frames = Vec::new();
     let mut durations = Vec::new();
     let (mut width, mut height, mut mode) = (0, 0, "L");

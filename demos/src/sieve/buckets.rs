@@ -3,7 +3,7 @@
 //! the crossing off, so each waits in the bucket of the segment holding its next multiple and
 //! is seen only there (the bucket sieve of Tomás Oliveira e Silva, as primesieve does it).
 
-use super::wheel::{bit_of, Prime, WHEEL};
+use super::wheel::{Prime, WHEEL, bit_of};
 
 /// Gaps between the wheel's residues, the last one into the next turn (29 -> 31).
 const GAP: [u64; 8] = [6, 4, 2, 4, 2, 4, 6, 2];

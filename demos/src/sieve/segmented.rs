@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::buckets::Buckets;
-use super::wheel::{bit_of, Primes, WHEEL};
+use super::wheel::{Primes, WHEEL, bit_of};
 
 /// Bytes per segment: 256 KiB, in the L2 cache.
 const SEGMENT_BYTES: u64 = 256 * 1024;
@@ -109,7 +109,8 @@ fn segments_with<T: Send>(n: u64, split: Split, visit: impl Fn(u64, &[u8]) -> T 
                 if b0 + len == total {
                     // The last byte: only residues up to n.
                     let last = 30 * (total - 1);
-                    let keep = WHEEL.iter().enumerate().filter(|(_, w)| last + **w <= n).fold(0u8, |k, (j, _)| k | 1 << j);
+                    let keep =
+                        WHEEL.iter().enumerate().filter(|(_, w)| last + **w <= n).fold(0u8, |k, (j, _)| k | 1 << j);
                     seg[len as usize - 1] &= keep;
                 }
                 out.push(visit(b0, &seg));
@@ -188,7 +189,19 @@ mod tests {
 
     #[test]
     fn known_counts() {
-        for (n, want) in [(0, 0), (1, 0), (2, 1), (3, 2), (6, 3), (7, 4), (10, 4), (100, 25), (1_000_000, 78_498), (10_000_000, 664_579), (1_000_000_000, 50_847_534)] {
+        for (n, want) in [
+            (0, 0),
+            (1, 0),
+            (2, 1),
+            (3, 2),
+            (6, 3),
+            (7, 4),
+            (10, 4),
+            (100, 25),
+            (1_000_000, 78_498),
+            (10_000_000, 664_579),
+            (1_000_000_000, 50_847_534),
+        ] {
             assert_eq!(count_primes(n), want, "count({n})");
         }
     }

@@ -141,4 +141,3 @@ impl Primes {
         each::<29>(g29, seg, b0);
     }
 }
-
