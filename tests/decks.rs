@@ -3,15 +3,16 @@
 
 mod common;
 
-use common::{Screen, shared};
+use common::Screen;
 
-fn deck(name: &str) -> Option<std::path::PathBuf> {
-    shared().map(|s| s.join("decks/presenterm").join(name))
+/// presenterm's own example decks, kept in the repo under their licence.
+fn deck(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/decks/presenterm").join(name)
 }
 
 /// Walk every step with `l`, checking each slide's title shows, and that the walk ends.
-fn walk(name: &str) -> Option<Screen> {
-    let path = deck(name)?;
+fn walk(name: &str) -> Screen {
+    let path = deck(name);
     let mut s = Screen::open(&path, 120, 36);
     let slides = s.session.app.deck.slides.clone();
     assert!(!slides.is_empty(), "{name}: no slides");
@@ -27,12 +28,12 @@ fn walk(name: &str) -> Option<Screen> {
     }
     assert_eq!(s.session.app.slide, slides.len() - 1, "{name}: the walk reaches the last slide");
     assert_eq!(s.session.app.step, slides.last().unwrap().steps - 1);
-    Some(s)
+    s
 }
 
 #[test]
 fn demo_deck_presents_every_element() {
-    let Some(mut s) = walk("demo.md") else { return };
+    let mut s = walk("demo.md");
     assert!(s.session.app.warnings.is_empty(), "{:?}", s.session.app.warnings);
     s.keys("gg");
     s.assert_shows("Introducing presenterm");
@@ -63,7 +64,7 @@ fn demo_deck_presents_every_element() {
 
 #[test]
 fn code_deck_with_theme_override_presents() {
-    let Some(mut s) = walk("code.md") else { return };
+    let mut s = walk("code.md");
     s.keys("gg");
     s.assert_shows("Code styling");
     // Left-aligned code (theme override): the code starts at the left margin.
@@ -77,7 +78,7 @@ fn code_deck_with_theme_override_presents() {
 
 #[test]
 fn columns_deck_reports_its_missing_image_and_goes_on() {
-    let Some(s) = walk("columns.md") else { return };
+    let s = walk("columns.md");
     let warnings = &s.session.app.warnings;
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].message.contains("image not found"), "{}", warnings[0]);
@@ -92,7 +93,7 @@ fn columns_deck_reports_its_missing_image_and_goes_on() {
 
 #[test]
 fn custom_intro_deck_presents_centered_spans() {
-    let Some(mut s) = walk("custom-intro-slides.md") else { return };
+    let mut s = walk("custom-intro-slides.md");
     s.keys("gg");
     let row = s.row_of("John Doe").expect("span text shown");
     let line = s.text().lines().nth(row).unwrap().to_string();
@@ -102,7 +103,7 @@ fn custom_intro_deck_presents_centered_spans() {
 
 #[test]
 fn footer_deck_renders_its_template() {
-    let Some(mut s) = walk("footer.md") else { return };
+    let mut s = walk("footer.md");
     s.keys("gg");
     s.assert_shows("Introduction to footer styling");
     s.assert_shows("1 / 2");
@@ -110,7 +111,7 @@ fn footer_deck_renders_its_template() {
 
 #[test]
 fn speaker_notes_deck_keeps_notes_off_screen() {
-    let Some(s) = walk("speaker-notes.md") else { return };
+    let s = walk("speaker-notes.md");
     let slides = &s.session.app.deck.slides;
     assert_eq!(slides[0].notes.len(), 2);
     assert_eq!(slides[1].notes.len(), 3);

@@ -4,15 +4,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::tmux::{Tmux, available};
+use common::tmux::Tmux;
 
 const DECK: &str = "Opening slide\n===\n\nfirst words\n\n<!-- pause -->\n\nrevealed words\n\n<!-- end_slide -->\n\nMiddle\n===\n\n<!-- end_slide -->\n\nClosing slide\n===\n\nlast words\n";
 
 #[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn launch_navigate_quit_restores_terminal() {
-    if !available() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("talk.md"), DECK).unwrap();
     let t = Tmux::start("nav", dir.path());
@@ -39,10 +37,8 @@ fn launch_navigate_quit_restores_terminal() {
 }
 
 #[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn bad_deck_exits_2_with_a_located_error() {
-    if !available() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.md"), "---\ntitle: x\nnot_a_key: 1\n---\nhi\n").unwrap();
     let t = Tmux::start("bad", dir.path());
@@ -52,17 +48,14 @@ fn bad_deck_exits_2_with_a_located_error() {
 }
 
 #[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn sigterm_restores_the_terminal() {
-    if !available() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("sigterm-talk.md"), DECK).unwrap();
     let t = Tmux::start("term", dir.path());
     t.type_line(&format!("{} sigterm-talk.md", env!("CARGO_BIN_EXE_deck")));
     t.wait_for("Opening slide", Duration::from_secs(10));
-    let killed = std::process::Command::new("pkill").args(["-TERM", "-f", "deck sigterm-talk.md"]).status().unwrap();
-    assert!(killed.success(), "the presenter was running");
+    common::signal(t.child_pid("deck"), "TERM");
     t.wait_until(
         Duration::from_secs(10),
         |s| s.trim_end().ends_with("E2E$") && !s.contains("first words"),
@@ -72,10 +65,8 @@ fn sigterm_restores_the_terminal() {
 
 /// SIGINT (from `kill`; ctrl+c itself is a key) quits cleanly too, also once Python runs.
 #[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn sigint_after_python_ran_restores_the_terminal() {
-    if !available() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("sigint-talk.md"),
@@ -87,8 +78,7 @@ fn sigint_after_python_ran_restores_the_terminal() {
     t.wait_for("Sigint", Duration::from_secs(10));
     t.send(&["C-e"]);
     t.wait_for("python ran", Duration::from_secs(20));
-    let killed = std::process::Command::new("pkill").args(["-INT", "-f", "deck -x sigint-talk.md"]).status().unwrap();
-    assert!(killed.success(), "the presenter was running");
+    common::signal(t.child_pid("deck"), "INT");
     t.wait_until(
         Duration::from_secs(10),
         |s| s.trim_end().ends_with("E2E$") && !s.contains("python ran"),
@@ -97,10 +87,8 @@ fn sigint_after_python_ran_restores_the_terminal() {
 }
 
 #[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn python_snippet_output_appears_under_the_code() {
-    if !available() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let deck = "Live Python\n===\n\n```python +exec\nwords = ['live', 'from', 'python']\nprint('-'.join(words).upper())\n```\n";
     std::fs::write(dir.path().join("py-talk.md"), deck).unwrap();
@@ -117,10 +105,8 @@ fn python_snippet_output_appears_under_the_code() {
 }
 
 #[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn notes_in_a_second_pane_follow_and_lead() {
-    if !available() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let deck = "Alpha slide\n===\n\n<!-- speaker_note: NOTE-FOR-ALPHA -->\n\n<!-- end_slide -->\n\nBeta slide\n===\n\n<!-- speaker_note: NOTE-FOR-BETA -->\n";
     std::fs::write(dir.path().join("notes-talk.md"), deck).unwrap();
@@ -158,10 +144,8 @@ fn notes_in_a_second_pane_follow_and_lead() {
 }
 
 #[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn record_writes_the_live_presentation_as_a_cast() {
-    if !available() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rec-talk.md"), DECK).unwrap();
     let t = Tmux::start("rec", dir.path());

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-pub mod tmux;
+pub(crate) mod tmux;
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -12,25 +12,14 @@ use deck::app::state::App;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-/// `../shared` beside the repo. Absent: skip (None), except under CI where it is a failure.
-pub fn shared() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.is_dir() {
-        return Some(dir.canonicalize().expect("canonical path"));
-    }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "../shared is missing under CI");
-    eprintln!("skipping: ../shared is not there");
-    None
-}
-
-pub struct Screen {
+pub(crate) struct Screen {
     pub session: Session,
     pub terminal: Terminal<TestBackend>,
     pub rx: mpsc::Receiver<Event>,
 }
 
 impl Screen {
-    pub fn open(path: &std::path::Path, width: u16, height: u16) -> Self {
+    pub(crate) fn open(path: &std::path::Path, width: u16, height: u16) -> Self {
         let deck = deck::parse::parse_file(path).unwrap_or_else(|e| panic!("{e}"));
         let (tx, rx) = mpsc::channel();
         let session = Session::new(App::new(deck, None, false), tx);
@@ -39,29 +28,29 @@ impl Screen {
         s
     }
 
-    pub fn draw(&mut self) {
+    pub(crate) fn draw(&mut self) {
         self.session.draw(&mut self.terminal).unwrap();
     }
 
     /// Type keys as the presenter would: plain characters, then redraw.
-    pub fn keys(&mut self, keys: &str) {
+    pub(crate) fn keys(&mut self, keys: &str) {
         for c in keys.chars() {
             self.session.handle(Event::Key(KeyEvent::from(KeyCode::Char(c))));
         }
         self.draw();
     }
 
-    pub fn ctrl(&mut self, c: char) {
+    pub(crate) fn ctrl(&mut self, c: char) {
         self.session.handle(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
         self.draw();
     }
 
-    pub fn event(&mut self, e: Event) {
+    pub(crate) fn event(&mut self, e: Event) {
         self.session.handle(e);
         self.draw();
     }
 
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let buf = self.terminal.backend().buffer();
         let mut out = String::new();
         for y in 0..buf.area.height {
@@ -75,16 +64,16 @@ impl Screen {
         out
     }
 
-    pub fn row_of(&self, needle: &str) -> Option<usize> {
+    pub(crate) fn row_of(&self, needle: &str) -> Option<usize> {
         self.text().lines().position(|l| l.contains(needle))
     }
 
-    pub fn assert_shows(&self, needle: &str) {
+    pub(crate) fn assert_shows(&self, needle: &str) {
         let text = self.text();
         assert!(text.contains(needle), "expected `{needle}` on screen:\n{text}");
     }
 
-    pub fn assert_hides(&self, needle: &str) {
+    pub(crate) fn assert_hides(&self, needle: &str) {
         let text = self.text();
         assert!(!text.contains(needle), "did not expect `{needle}` on screen:\n{text}");
     }
@@ -92,7 +81,12 @@ impl Screen {
 
 impl Screen {
     /// A presenter with execution allowed (as `deck -x`), with these settings.
-    pub fn exec(path: &std::path::Path, width: u16, height: u16, settings: deck::app::run::ExecSettings) -> Self {
+    pub(crate) fn exec(
+        path: &std::path::Path,
+        width: u16,
+        height: u16,
+        settings: deck::app::run::ExecSettings,
+    ) -> Self {
         let deck = deck::parse::parse_file(path).unwrap_or_else(|e| panic!("{e}"));
         let (tx, rx) = mpsc::channel();
         let session = Session::with_settings(App::new(deck, None, true), tx, settings);
@@ -103,7 +97,7 @@ impl Screen {
     }
 
     /// Handle engine events until `done` holds; panics with the screen after `timeout`.
-    pub fn pump_until(&mut self, timeout: std::time::Duration, done: impl Fn(&Screen) -> bool) {
+    pub(crate) fn pump_until(&mut self, timeout: std::time::Duration, done: impl Fn(&Screen) -> bool) {
         let start = std::time::Instant::now();
         loop {
             self.draw();
@@ -121,24 +115,66 @@ impl Screen {
     }
 
     /// Wait until no snippet runs.
-    pub fn settle(&mut self, timeout: std::time::Duration) {
+    pub(crate) fn settle(&mut self, timeout: std::time::Duration) {
         self.pump_until(timeout, |s| !s.session.running());
     }
 
     /// The text output of the snippet that is element `element` of the current slide.
-    pub fn output(&self, element: usize) -> String {
+    pub(crate) fn output(&self, element: usize) -> String {
         let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
-        self.session.outputs.get(id).map(|o| o.text()).unwrap_or_default()
+        self.session.outputs.get(id).map(deck::exec::output::SnippetOutput::text).unwrap_or_default()
     }
 
-    pub fn outcome(&self, element: usize) -> Option<deck::exec::Outcome> {
+    pub(crate) fn outcome(&self, element: usize) -> Option<deck::exec::Outcome> {
         let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
         self.session.outputs.get(id).and_then(|o| o.finished.clone()).map(|(o, _)| o)
     }
 }
 
+/// The processes whose parent is `parent` (read from /proc).
+pub(crate) fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| stat_field(pid, 1).and_then(|p| p.parse::<u32>().ok()) == Some(parent))
+        .collect()
+}
+
+/// A process's command name, if it exists.
+pub(crate) fn comm(pid: u32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).ok().map(|s| s.trim_end().to_string())
+}
+
+/// Whether `pid` is gone (or a zombie waiting to be reaped, which runs nothing).
+pub(crate) fn process_gone(pid: u32) -> bool {
+    stat_field(pid, 0).is_none_or(|state| state == "Z" || state == "X")
+}
+
+/// Field `n` of /proc/PID/stat after the command name: 0 is the state, 1 the parent's pid.
+fn stat_field(pid: u32, n: usize) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(n).map(str::to_string)
+}
+
+/// Send a signal with kill(1) (`TERM`, `INT`, ...).
+pub(crate) fn signal(pid: u32, name: &str) {
+    let ok = std::process::Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().unwrap();
+    assert!(ok.success(), "kill -{name} {pid}");
+}
+
+/// Wait until `done` holds, polling; panics saying `what` after five minutes (a hang, not a
+/// slow machine: the condition is the assertion).
+pub(crate) fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(300), "waited five minutes for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// A virtualenv with numpy and Pillow, when the test run provides one
 /// (`DECK_TEST_PYTHON_ENV`; scripts/test.sh makes it).
-pub fn test_python_env() -> Option<PathBuf> {
+pub(crate) fn test_python_env() -> Option<PathBuf> {
     std::env::var_os("DECK_TEST_PYTHON_ENV").map(PathBuf::from).filter(|p| p.is_dir())
 }

@@ -3,23 +3,13 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-pub struct Tmux {
+pub(crate) struct Tmux {
     pub name: String,
-}
-
-/// tmux is needed for end-to-end tests: missing, skip (None), except under CI.
-pub fn available() -> bool {
-    let ok = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "tmux is missing under CI");
-        eprintln!("skipping: tmux is not installed");
-    }
-    ok
 }
 
 impl Tmux {
     /// A 120x36 session running a plain bash with a known prompt.
-    pub fn start(tag: &str, dir: &std::path::Path) -> Self {
+    pub(crate) fn start(tag: &str, dir: &std::path::Path) -> Self {
         let name = format!("deck-e2e-{tag}-{}", std::process::id());
         let status = Command::new("tmux")
             .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "36", "-c"])
@@ -33,27 +23,27 @@ impl Tmux {
         t
     }
 
-    pub fn send(&self, keys: &[&str]) {
+    pub(crate) fn send(&self, keys: &[&str]) {
         let status = Command::new("tmux").args(["send-keys", "-t", &self.name]).args(keys).status().unwrap();
         assert!(status.success());
     }
 
-    pub fn type_line(&self, line: &str) {
+    pub(crate) fn type_line(&self, line: &str) {
         self.send(&["-l", line]);
         self.send(&["Enter"]);
     }
 
-    pub fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Wait until `text` is on screen; panics with the screen after `timeout`.
-    pub fn wait_for(&self, text: &str, timeout: Duration) -> String {
+    pub(crate) fn wait_for(&self, text: &str, timeout: Duration) -> String {
         self.wait_until(timeout, |s| s.contains(text), &format!("`{text}`"))
     }
 
-    pub fn wait_until(&self, timeout: Duration, ok: impl Fn(&str) -> bool, what: &str) -> String {
+    pub(crate) fn wait_until(&self, timeout: Duration, ok: impl Fn(&str) -> bool, what: &str) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -63,6 +53,19 @@ impl Tmux {
             assert!(start.elapsed() < timeout, "waited {timeout:?} for {what}; screen:\n{screen}");
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+}
+
+impl Tmux {
+    /// The process id of the `comm` the pane's shell is running (e.g. `deck`), found by its
+    /// parent rather than by a pattern that could match someone else's process.
+    pub(crate) fn child_pid(&self, comm: &str) -> u32 {
+        let out = Command::new("tmux").args(["display", "-p", "-t", &self.name, "#{pane_pid}"]).output().unwrap();
+        let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().expect("pane pid");
+        super::children_of(shell)
+            .into_iter()
+            .find(|&pid| super::comm(pid).as_deref() == Some(comm))
+            .unwrap_or_else(|| panic!("no `{comm}` under the pane's shell; screen:\n{}", self.screen()))
     }
 }
 
