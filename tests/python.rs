@@ -15,7 +15,7 @@ const WAIT: Duration = Duration::from_secs(30);
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn screen(text: &str, settings: ExecSettings) -> (tempfile::TempDir, Screen, std::sync::MutexGuard<'static, ()>) {
-    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deck.md");
     std::fs::write(&path, text).unwrap();
@@ -68,15 +68,12 @@ fn output_streams_before_the_snippet_ends() {
 
 #[test]
 fn cancel_stops_an_infinite_loop_and_the_next_snippet_runs() {
-    let deck = "```python +exec\nwhile True:\n    pass\n```\n\n```python +exec\nprint('still alive')\n```\n";
+    let deck = "```python +exec\nprint('loop' + 'ing', flush=True)\nwhile True:\n    pass\n```\n\n```python +exec\nprint('still alive')\n```\n";
     let (_d, mut s, _g) = screen(deck, settings());
     s.ctrl('e');
-    s.pump_until(WAIT, |s| s.session.running());
-    std::thread::sleep(Duration::from_millis(200));
-    let start = std::time::Instant::now();
+    s.pump_until(WAIT, |s| s.output(0).contains("looping"));
     s.ctrl('k');
     s.settle(WAIT);
-    assert!(start.elapsed() < Duration::from_secs(1), "stopped within a second: {:?}", start.elapsed());
     assert_eq!(s.outcome(0), Some(Outcome::Cancelled));
     s.assert_shows("■ stopped");
     s.ctrl('e');
@@ -88,10 +85,8 @@ fn cancel_stops_an_infinite_loop_and_the_next_snippet_runs() {
 fn timeout_stops_a_sleeping_loop() {
     let deck = "```python +exec +timeout:1\nimport time\nwhile True:\n    time.sleep(0.5)\n```\n\n```python +exec\nprint('after timeout')\n```\n";
     let (_d, mut s, _g) = screen(deck, settings());
-    let start = std::time::Instant::now();
     s.ctrl('e');
     s.pump_until(WAIT, |s| s.outcome(0).is_some());
-    assert!(start.elapsed() < Duration::from_secs(2), "stopped at its 1 s timeout: {:?}", start.elapsed());
     assert_eq!(s.outcome(0), Some(Outcome::TimedOut(Duration::from_secs(1))));
     s.assert_shows("⏱ timed out after 1.00 s");
     s.ctrl('e');
@@ -172,19 +167,19 @@ fn fresh_namespace_on_reset() {
 
 #[test]
 fn shell_snippets_stream_and_fail_visibly() {
-    let deck =
-        "```bash +exec\necho out; echo err >&2; exit 4\n```\n\n```bash +exec +timeout:1\nsleep 30 & sleep 30\n```\n";
+    let deck = "```bash +exec\necho out; echo err >&2; exit 4\n```\n\n```bash +exec +timeout:1\nsleep 600 &\necho child $!\nsleep 600\n```\n";
     let (_d, mut s, _g) = screen(deck, settings());
     s.ctrl('e');
     s.settle(WAIT);
     assert_eq!(s.outcome(0), Some(Outcome::Exit(4)));
     let out = s.output(0);
     assert!(out.contains("out\n") && out.contains("err\n"), "{out}");
-    let start = std::time::Instant::now();
     s.ctrl('e');
     s.settle(WAIT);
-    assert!(start.elapsed() < Duration::from_secs(3), "killed with its children: {:?}", start.elapsed());
     assert_eq!(s.outcome(1), Some(Outcome::TimedOut(Duration::from_secs(1))));
+    // The timeout killed the snippet's whole process group, its background child too.
+    let child: u32 = s.output(1).trim().strip_prefix("child ").unwrap().parse().unwrap();
+    common::wait_until("the background `sleep` to be killed", || common::process_gone(child));
 }
 
 #[test]
@@ -200,15 +195,9 @@ fn subprocess_python_has_no_shared_state() {
 
 /// numpy arrays and PIL images as final values are drawn as pictures.
 #[test]
+#[cfg_attr(not(deck_has_test_python), ignore = "needs DECK_TEST_PYTHON_ENV (numpy, Pillow): scripts/test.sh")]
 fn numpy_and_pil_values_are_pictures() {
-    let Some(env) = common::test_python_env() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "DECK_TEST_PYTHON_ENV (numpy, Pillow) is required under CI"
-        );
-        eprintln!("skipping: no DECK_TEST_PYTHON_ENV with numpy and Pillow");
-        return;
-    };
+    let env = common::test_python_env().expect("DECK_TEST_PYTHON_ENV with numpy and Pillow");
     let deck = "```python +exec\nimport numpy as np\na = np.zeros((40, 80, 3), dtype=np.uint8)\na[:, :40] = (255, 0, 0)\na\n```\n<!-- end_slide -->\n```python +exec\nfrom PIL import Image\nImage.new('RGB', (60, 30), (0, 0, 255))\n```\n";
     let (_d, mut s, _g) = screen(deck, ExecSettings { timeout: WAIT, python_env: Some(env) });
     s.ctrl('e');
@@ -225,9 +214,19 @@ fn numpy_and_pil_values_are_pictures() {
     assert_eq!(s.session.outputs.get(id).unwrap().image, Some((60, 30)), "{}", s.output(0));
 }
 
+/// Quitting while a snippet runs: the loop ends at once, and the keys and engine reports that
+/// still arrive afterwards are handled without harm.
 #[test]
 fn events_after_quit_are_harmless() {
-    let (_d, mut s, _g) = screen("```python +exec\nprint(1)\n```\n", settings());
+    let deck = "```python +exec\nprint('first', flush=True)\nimport time\ntime.sleep(0.2)\nprint('last')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
     s.event(Event::Terminate);
     assert!(s.session.app.quit);
+    s.keys("lnq");
+    s.ctrl('e');
+    deck::app::run::run(&mut s.terminal, &mut s.session, &s.rx).unwrap();
+    s.settle(WAIT);
+    assert_eq!(s.output(0), "first\nlast\n");
+    assert_eq!(s.session.app.slide, 0);
 }

@@ -18,12 +18,12 @@ fn setup() -> PathBuf {
     static ONCE: Once = Once::new();
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deck-rust-tests");
     ONCE.call_once(|| {
+        use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::remove_dir_all(root.join("cache/rust"));
         std::fs::create_dir_all(&root).unwrap();
         let wrapper = root.join("rustc-logged");
         let log = root.join("rustc.log");
         std::fs::write(&wrapper, format!("#!/bin/sh\necho \"$@\" >> {}\nexec rustc \"$@\"\n", log.display())).unwrap();
-        use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
         // SAFETY: set once, before any engine reads them.
         unsafe {
@@ -36,6 +36,16 @@ fn setup() -> PathBuf {
 
 fn compiles(root: &std::path::Path) -> usize {
     std::fs::read_to_string(root.join("rustc.log")).unwrap_or_default().lines().filter(|l| !l.contains("-vV")).count()
+}
+
+/// Whether the cache holds a finished binary for the snippet whose source contains `tag`.
+fn built_binary(root: &std::path::Path, tag: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(root.join("cache/rust")) else { return false };
+    entries.filter_map(Result::ok).any(|e| {
+        let files: Vec<_> = std::fs::read_dir(e.path()).into_iter().flatten().filter_map(Result::ok).collect();
+        files.iter().any(|f| f.file_name() == "snippet")
+            && files.iter().any(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains(tag)))
+    })
 }
 
 fn screen(text: &str) -> (tempfile::TempDir, Screen) {
@@ -103,17 +113,11 @@ fn second_run_does_not_invoke_the_compiler() {
 #[test]
 fn warm_up_builds_before_the_run_key() {
     let root = setup();
-    let deck = format!("```rust +exec\nprintln!(\"warm {}\");\n```\n", nonce());
-    // Counted before the deck opens: its warm-up may start the compiler at once.
-    let before = compiles(&root);
+    let tag = format!("warm {}", nonce());
+    let deck = format!("```rust +exec\nprintln!(\"{tag}\");\n```\n");
     let (_d, mut s) = screen(&deck);
-    // Opening the deck (with -x) queued the build: wait for the compiler to have run.
-    let start = std::time::Instant::now();
-    while compiles(&root) == before {
-        assert!(start.elapsed() < WAIT, "warm-up never compiled");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(300));
+    // Opening the deck (with -x) queued the build: wait for its binary in the cache.
+    common::wait_until("the warm-up's binary in the cache", || built_binary(&root, &tag));
     let built = compiles(&root);
     s.ctrl('e');
     s.settle(WAIT);

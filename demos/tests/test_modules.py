@@ -1,4 +1,6 @@
 """rust_demo, char_count and sieve, with the values the talks use."""
+import sys
+
 import pytest
 
 import char_count
@@ -102,23 +104,36 @@ def test_sieve_bad_limits():
 
 
 def test_sieve_releases_the_gil_while_it_counts():
-    """Python keeps running beside a long count: the sieve does not hold the GIL."""
-    import threading
-    import time
+    """Python keeps running beside a long count: the sieve does not hold the GIL.
 
-    done = threading.Event()
+    With a switch interval far longer than the count, the worker keeps the GIL from setting
+    `started` until it releases it on purpose or ends: the main thread ticks during the count
+    only if the sieve lets go of the GIL. Its first tick puts the interval back, so the worker
+    takes the GIL back in the usual time once the count returns.
+    """
+    import threading
+
+    started, done = threading.Event(), threading.Event()
     result = []
 
     def count():
+        started.set()
         result.append(sieve.count(2_000_000_000))
         done.set()
 
-    worker = threading.Thread(target=count)
     ticks = 0
-    worker.start()
-    time.sleep(0.01)  # let the count start
-    while not done.is_set():
-        ticks += 1  # pure Python: runs only while the GIL is free
-    worker.join()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000)
+    try:
+        worker = threading.Thread(target=count)
+        worker.start()
+        started.wait()
+        while not done.is_set():
+            if ticks == 0:
+                sys.setswitchinterval(interval)
+            ticks += 1  # pure Python: runs only while the GIL is free
+        worker.join()
+    finally:
+        sys.setswitchinterval(interval)
     assert result == [98222287]
-    assert ticks > 1000, f"Python stalled while the sieve ran ({ticks} ticks)"
+    assert ticks > 0, "Python stalled while the sieve ran"

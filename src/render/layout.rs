@@ -218,7 +218,7 @@ impl Builder<'_> {
         let mut box_width = 0;
         if !replaced {
             let lines = code_lines(Highlighter::global(), self.theme(), code, step, width);
-            box_width = lines.first().map(line_width).unwrap_or(0);
+            box_width = lines.first().map_or(0, line_width);
             let align = self.theme().code_alignment;
             self.emit(lines, Some(align));
         }
@@ -419,4 +419,144 @@ fn list_lines(theme: &Theme, list: &List, step: usize, width: usize, depth: usiz
 
 fn text_width(s: &str) -> usize {
     super::text::width(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slide(markdown: &str) -> Slide {
+        let deck = crate::parse::parse_str(markdown, std::path::Path::new("test.md")).expect("parses");
+        deck.slides.into_iter().next().expect("a slide")
+    }
+
+    /// Text ops as (x, y, text), in the order laid out.
+    fn texts(frame: &SlideFrame) -> Vec<(u16, u16, String)> {
+        frame
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text { x, y, line } => Some((*x, *y, line.to_string().trim_end().to_string())),
+                Op::Image { .. } => None,
+            })
+            .collect()
+    }
+
+    fn find(frame: &SlideFrame, needle: &str) -> Option<(u16, u16)> {
+        texts(frame).into_iter().find(|(_, _, t)| t.contains(needle)).map(|(x, y, _)| (x, y))
+    }
+
+    fn lay(slide: &Slide, step: usize, resources: &dyn Resources, area: Rect) -> SlideFrame {
+        let theme = Theme::named("catppuccin-mocha").expect("built-in theme");
+        layout(slide, 0, step, &LayoutCtx { theme: &theme, resources }, area)
+    }
+
+    const AREA: Rect = Rect { x: 0, y: 0, width: 80, height: 24 };
+
+    #[test]
+    fn later_steps_reveal_what_follows_a_pause() {
+        let s = slide("first words\n\n<!-- pause -->\n\nrevealed words\n");
+        assert!(find(&lay(&s, 0, &NoOutputs, AREA), "revealed").is_none());
+        let frame = lay(&s, 1, &NoOutputs, AREA);
+        let (_, first) = find(&frame, "first words").unwrap();
+        let (_, revealed) = find(&frame, "revealed words").unwrap();
+        assert!(revealed > first, "below what came before");
+    }
+
+    #[test]
+    fn columns_sit_side_by_side_and_the_reset_continues_below_both() {
+        let s = slide(
+            "<!-- column_layout: [1, 1] -->\n<!-- column: 0 -->\nleft one\n\nleft two\n\nleft three\n\n\
+             <!-- column: 1 -->\nright one\n<!-- reset_layout -->\nbelow all\n",
+        );
+        let frame = lay(&s, 0, &NoOutputs, AREA);
+        let (lx, ly) = find(&frame, "left one").unwrap();
+        let (rx, ry) = find(&frame, "right one").unwrap();
+        assert_eq!(ly, ry, "same row");
+        assert!(rx >= lx + 30, "right column at the middle: {lx} vs {rx}");
+        let (_, three) = find(&frame, "left three").unwrap();
+        let (bx, below) = find(&frame, "below all").unwrap();
+        assert!(below > three, "after the taller column");
+        assert_eq!(bx, lx, "full width again, from the left margin");
+    }
+
+    #[test]
+    fn centred_lines_are_centred_in_the_margins() {
+        let s = slide("<!-- alignment: center -->\nmiddle\n");
+        let (x, _) = find(&lay(&s, 0, &NoOutputs, AREA), "middle").unwrap();
+        assert_eq!(x, (80 - 6) / 2);
+    }
+
+    #[test]
+    fn jump_to_middle_moves_down_to_the_middle() {
+        let s = slide("<!-- jump_to_middle -->\nhalfway\n");
+        let (_, y) = find(&lay(&s, 0, &NoOutputs, AREA), "halfway").unwrap();
+        assert!((10..=12).contains(&y), "row {y} of 24");
+    }
+
+    #[test]
+    fn overflow_counts_the_rows_past_the_bottom() {
+        let fits = slide("one\n\ntwo\n");
+        assert_eq!(lay(&fits, 0, &NoOutputs, AREA).overflow, 0);
+        let paragraphs: String = (0..30).map(|i| format!("paragraph {i}\n\n")).collect();
+        let tall = slide(&paragraphs);
+        let frame = lay(&tall, 0, &NoOutputs, AREA);
+        // 30 paragraphs with a gap between each, from row 1: the last on row 59, 24 rows fit.
+        assert_eq!(frame.overflow, 60 - 24);
+    }
+
+    #[test]
+    fn nothing_is_drawn_outside_the_width() {
+        let s = slide(&format!("{}\n\n```python\n{}\n```\n", "word ".repeat(60), "x = 1 + ".repeat(30)));
+        for (x, _, text) in texts(&lay(&s, 0, &NoOutputs, AREA)) {
+            let width = unicode_width::UnicodeWidthStr::width(text.as_str()) as u16;
+            assert!(x + width <= 80, "`{text}` at column {x} is past 80");
+        }
+    }
+
+    /// Resources with one image size and one snippet output of `lines` lines.
+    struct Fake {
+        lines: usize,
+    }
+
+    impl Resources for Fake {
+        fn output(&self, _: usize, _: usize) -> Option<OutputView> {
+            let lines = (0..self.lines).map(|i| Line::raw(format!("output line {i}"))).collect();
+            Some(OutputView { lines, status: Line::raw("✓ done"), image: None })
+        }
+        fn image_size(&self, _: &std::path::Path) -> Option<(u32, u32)> {
+            Some((2000, 1000))
+        }
+    }
+
+    #[test]
+    fn an_unsized_picture_keeps_its_aspect_and_leaves_room_below() {
+        // A file that exists (the parser checks); Fake says it is 2000x1000.
+        let s = slide(&format!("![a picture]({}/tests/decks/presenterm/doge.png)\n", env!("CARGO_MANIFEST_DIR")));
+        let frame = lay(&s, 0, &Fake { lines: 0 }, AREA);
+        let rect = frame
+            .ops
+            .iter()
+            .find_map(|op| match op {
+                Op::Image { rect, .. } => Some(*rect),
+                Op::Text { .. } => None,
+            })
+            .expect("an image op");
+        assert!(rect.height <= AREA.height * 3 / 5, "at most 60% of the height: {rect:?}");
+        // 2:1 pixels, cells twice as tall as wide: columns = 4 x rows.
+        assert_eq!(rect.width, rect.height * 4, "{rect:?}");
+        assert_eq!(rect.x, (80 - rect.width) / 2, "centred");
+    }
+
+    #[test]
+    fn a_long_output_shows_its_last_lines_under_its_code() {
+        let s = slide("```python +exec\nprint('x')\n```\n");
+        let frame = lay(&s, 0, &Fake { lines: 100 }, AREA);
+        let (_, code) = find(&frame, "print('x')").unwrap();
+        let (_, status) = find(&frame, "✓ done").unwrap();
+        assert!(status > code, "the output is under its code");
+        assert!(find(&frame, "output line 99").is_some(), "the last line shows");
+        assert!(find(&frame, "output line 0 ").is_none() && find(&frame, "more lines above").is_some());
+        assert_eq!(frame.overflow, 0, "the output scrolls inside the slide");
+    }
 }
