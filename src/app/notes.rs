@@ -43,12 +43,9 @@ fn status_bar(app: &App) -> Line<'static> {
     Line::raw(text)
 }
 
-/// Local time as HH:MM (no time-zone crate: the C library knows the zone).
+/// Local time as HH:MM, in the system's time zone (`TZ` or /etc/localtime).
 fn wall_clock() -> String {
-    let now = unsafe { libc::time(std::ptr::null_mut()) };
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    unsafe { libc::localtime_r(&now, &mut tm) };
-    format!("{:02}:{:02}", tm.tm_hour, tm.tm_min)
+    jiff::Zoned::now().strftime("%H:%M").to_string()
 }
 
 fn draw_notes(f: &mut Frame, app: &App, resources: &dyn Resources, area: Rect) {

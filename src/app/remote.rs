@@ -55,7 +55,7 @@ fn runtime_dir() -> PathBuf {
     let base = std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
     let dir = match base {
         Some(b) => b.join("deck"),
-        None => std::env::temp_dir().join(format!("deck-{}", unsafe { libc::getuid() })),
+        None => std::env::temp_dir().join(format!("deck-{}", rustix::process::getuid().as_raw())),
     };
     let _ = std::fs::create_dir_all(&dir);
     #[allow(clippy::permissions_set_readonly_false)]
@@ -92,10 +92,6 @@ impl Link {
         if let Ok(mut peers) = self.peers.lock() {
             peers.retain_mut(|p| p.write_all(line.as_bytes()).is_ok());
         }
-    }
-
-    pub fn connected(&self) -> bool {
-        self.peers.lock().is_ok_and(|p| !p.is_empty())
     }
 }
 
@@ -134,10 +130,7 @@ pub fn listen(
     std::thread::spawn(move || {
         for stream in listener.incoming().map_while(Result::ok) {
             prepare(&stream);
-            let mut writer = match stream.try_clone() {
-                Ok(w) => w,
-                Err(_) => continue,
-            };
+            let Ok(mut writer) = stream.try_clone() else { continue };
             let greeting: String = hello().iter().map(Message::encode).collect();
             if writer.write_all(greeting.as_bytes()).is_err() {
                 continue;

@@ -1,6 +1,8 @@
-//! Running snippets. Every engine implements `Engine` (start, cancel) and reports through one
-//! sink as snippets start, print, draw and finish; the presenter never waits on an engine.
+//! Running snippets. `Executor` picks an engine per job (Python, Rust, subprocess); every engine
+//! reports through one sink as snippets start, print, draw and finish, so the presenter never
+//! waits on an engine.
 
+mod group;
 pub mod output;
 pub mod process;
 pub mod python;
@@ -119,10 +121,6 @@ impl Executor {
         }
     }
 
-    /// Whether running this Rust snippet needs no compiler.
-    pub fn is_built(&self, job: &Job) -> bool {
-        self.rust.is_ready(job)
-    }
 
     pub fn start(&mut self, job: Job) {
         if job.language == "rust" {

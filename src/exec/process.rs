@@ -11,8 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use rustix::process::Signal;
 use serde::Deserialize;
 
+use super::group::ProcessGroup;
 use super::{Engine, Job, Outcome, Report, Sink, SnippetId, Watchdog};
 
 /// How to run one language: the command (with `{file}` for the snippet's file) and the file's
@@ -36,7 +38,7 @@ struct Config {
 
 fn builtin(language: &str, runner: Option<&str>) -> Option<Executor> {
     let ex = |cmd: &[&str], ext: &str| {
-        Some(Executor { command: cmd.iter().map(|s| s.to_string()).collect(), extension: ext.into() })
+        Some(Executor { command: cmd.iter().map(std::string::ToString::to_string).collect(), extension: ext.into() })
     };
     match (language, runner) {
         ("python" | "py" | "python3", Some("subprocess") | None) => ex(&["python3", "-u", "{file}"], "py"),
@@ -81,7 +83,7 @@ pub fn executor_for(language: &str, runner: Option<&str>) -> Option<Executor> {
 }
 
 struct Running {
-    pgid: i32,
+    group: Arc<ProcessGroup>,
     reason: Arc<Mutex<Option<Outcome>>>,
 }
 
@@ -134,9 +136,9 @@ impl ProcessEngine {
             }
         };
         let start = Instant::now();
-        let pgid = child.id() as i32;
+        let group = Arc::new(ProcessGroup::of(&child));
         let reason = Arc::new(Mutex::new(None));
-        self.running.lock().expect("lock").insert(id, Running { pgid, reason: reason.clone() });
+        self.running.lock().expect("lock").insert(id, Running { group: group.clone(), reason: reason.clone() });
         let readers: Vec<_> = [
             child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
             child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
@@ -151,12 +153,12 @@ impl ProcessEngine {
         .collect();
         let (sink, running) = (self.sink.clone(), self.running.clone());
         std::thread::spawn(move || {
-            let timeout_reason = reason.clone();
-            let watchdog = Watchdog::new(timeout, move || stop(pgid, &timeout_reason, Outcome::TimedOut(timeout)));
-            let status = child.wait();
+            let (timeout_reason, timeout_group) = (reason.clone(), group.clone());
+            let watchdog =
+                Watchdog::new(timeout, move || stop(&timeout_group, &timeout_reason, Outcome::TimedOut(timeout)));
+            // The group may have children still holding the pipes: they end with the leader.
+            let status = group.finish(&mut child);
             drop(watchdog);
-            // The group may have children still holding the pipes: end them too.
-            unsafe { libc::killpg(pgid, libc::SIGKILL) };
             for r in readers {
                 let _ = r.join();
             }
@@ -194,18 +196,19 @@ impl Engine for ProcessEngine {
 
     fn cancel(&mut self, id: SnippetId) {
         if let Some(r) = self.running.lock().expect("lock").get(&id) {
-            stop(r.pgid, &r.reason, Outcome::Cancelled);
+            stop(&r.group, &r.reason, Outcome::Cancelled);
         }
     }
 }
 
 /// Ask the group to stop, then make sure it does.
-pub fn stop(pgid: i32, reason: &Mutex<Option<Outcome>>, why: Outcome) {
+fn stop(group: &Arc<ProcessGroup>, reason: &Mutex<Option<Outcome>>, why: Outcome) {
     reason.lock().expect("lock").get_or_insert(why);
-    unsafe { libc::killpg(pgid, libc::SIGTERM) };
+    group.signal(Signal::TERM);
+    let group = group.clone();
     std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        unsafe { libc::killpg(pgid, libc::SIGKILL) };
+        group.signal(Signal::KILL);
     });
 }
 

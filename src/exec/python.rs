@@ -43,6 +43,7 @@ fn host() -> &'static Host {
         std::thread::Builder::new()
             .name("python".into())
             .spawn(move || {
+                // SAFETY: pthread_self has no preconditions; it names the calling thread.
                 let _ = ready_tx.send(unsafe { libc::pthread_self() });
                 interpreter_thread(rx);
             })
@@ -120,6 +121,7 @@ struct Writer {
 }
 
 #[pymethods]
+#[allow(clippy::unused_self, reason = "Python's file protocol calls these as methods")]
 impl Writer {
     fn write(&self, text: &str) -> usize {
         if let Some((id, sink)) = self.current.lock().ok().and_then(|c| c.clone()) {
@@ -169,20 +171,22 @@ fn install_wake_handler() {
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = wake as extern "C" fn(libc::c_int) as usize;
-        libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(WAKE_SIGNAL, &action, std::ptr::null_mut());
+        libc::sigemptyset(&raw mut action.sa_mask);
+        libc::sigaction(WAKE_SIGNAL, &raw const action, std::ptr::null_mut());
     }
 }
 
 /// Python's ctrl+c behaviour (KeyboardInterrupt) without Python's SIGINT handler in the
 /// process: `signal.signal` sets both, so the process-wide handler is put back after it.
 fn keyboard_interrupt_without_sigint(py: Python<'_>) -> PyResult<()> {
-    // SAFETY: sigaction with a valid out-pointer, then restoring exactly what was read.
+    // SAFETY: an all-zero sigaction is a valid value (no handler, empty mask, no flags).
     let mut previous: libc::sigaction = unsafe { std::mem::zeroed() };
-    unsafe { libc::sigaction(libc::SIGINT, std::ptr::null(), &mut previous) };
+    // SAFETY: a null new action only reads the current one into a valid out-pointer.
+    unsafe { libc::sigaction(libc::SIGINT, std::ptr::null(), &raw mut previous) };
     let signal = py.import("signal")?;
     let set = signal.getattr("signal")?.call1((signal.getattr("SIGINT")?, signal.getattr("default_int_handler")?));
-    unsafe { libc::sigaction(libc::SIGINT, &previous, std::ptr::null_mut()) };
+    // SAFETY: puts back exactly the action read above, from a valid pointer.
+    unsafe { libc::sigaction(libc::SIGINT, &raw const previous, std::ptr::null_mut()) };
     set.map(drop)
 }
 
@@ -313,16 +317,16 @@ fn report_result(py: Python, result: &Bound<PyAny>, id: SnippetId, sink: &Sink) 
             sink(Report::Output { id, text: format!("{}\n", text(&payload)), stderr: false });
             Outcome::Success
         }
-        "image" => match payload.and_then(|p| p.extract::<(u32, u32, String, Vec<u8>)>().ok()).and_then(to_rgba) {
-            Some(image) => {
+        "image" => {
+            if let Some(image) = payload.and_then(|p| p.extract::<(u32, u32, String, Vec<u8>)>().ok()).and_then(to_rgba)
+            {
                 sink(Report::Image { id, image });
                 Outcome::Success
-            }
-            None => {
+            } else {
                 sink(Report::Output { id, text: "(a picture deck could not read)\n".into(), stderr: true });
                 Outcome::Failed
             }
-        },
+        }
         "error" => {
             sink(Report::Output { id, text: text(&payload), stderr: true });
             Outcome::Failed

@@ -58,7 +58,7 @@ struct Shared {
     /// Jobs waiting for their build.
     waiting: HashMap<u64, Vec<Job>>,
     /// Process group of the compiler at work, for cancel.
-    compiler: Option<(u64, i32)>,
+    compiler: Option<(u64, Arc<super::group::ProcessGroup>)>,
 }
 
 /// Starts the embedded interpreter only when a PyO3 snippet needs it.
@@ -120,12 +120,6 @@ impl RustEngine {
         let _ = self.work.send(spec);
     }
 
-    /// Whether the snippet is built and cached (no compiler will run for it).
-    pub fn is_ready(&self, job: &Job) -> bool {
-        let spec = spec(job);
-        matches!(self.shared.lock().expect("lock").builds.get(&spec.key), Some(Build::Ready(_)))
-            || cached(&spec).is_some()
-    }
 
     pub fn start(&self, job: Job) {
         (self.sink)(Report::Started { id: job.id });
@@ -153,18 +147,18 @@ impl RustEngine {
     pub fn cancel(&self, id: SnippetId) {
         let mut shared = self.shared.lock().expect("lock");
         let mut waited_on = None;
-        for (key, jobs) in shared.waiting.iter_mut() {
+        for (key, jobs) in &mut shared.waiting {
             if let Some(i) = jobs.iter().position(|j| j.id == id) {
                 jobs.remove(i);
                 waited_on = Some(*key);
             }
         }
         if let Some(key) = waited_on {
-            if let Some((k, pgid)) = shared.compiler
-                && k == key
+            if let Some((k, group)) = &shared.compiler
+                && *k == key
                 && shared.waiting.get(&key).is_none_or(Vec::is_empty)
             {
-                unsafe { libc::killpg(pgid, libc::SIGKILL) };
+                group.signal(rustix::process::Signal::KILL);
             }
             drop(shared);
             (self.sink)(Report::Output { id, text: "\r".into(), stderr: false });
@@ -275,12 +269,6 @@ impl RustEngine {
     /// Run a compiler in its own process group at low priority; its stderr is the error text,
     /// and each line is shown as progress to whoever waits.
     fn run_compiler(&self, key: u64, mut cmd: Command) -> Result<(), String> {
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::nice(10);
-                Ok(())
-            });
-        }
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -288,7 +276,9 @@ impl RustEngine {
             .process_group(0)
             .spawn()
             .map_err(|e| format!("cannot start the compiler: {e}"))?;
-        self.shared.lock().expect("lock").compiler = Some((key, child.id() as i32));
+        super::group::lower_priority(&child);
+        let group = Arc::new(super::group::ProcessGroup::of(&child));
+        self.shared.lock().expect("lock").compiler = Some((key, group.clone()));
         let mut errors = String::new();
         if let Some(stderr) = child.stderr.take() {
             use std::io::BufRead;
@@ -311,7 +301,7 @@ impl RustEngine {
                 errors.push('\n');
             }
         }
-        let status = child.wait().map_err(|e| e.to_string())?;
+        let status = group.finish(&mut child).map_err(|e| e.to_string())?;
         if status.success() { Ok(()) } else { Err(compile_errors(&errors)) }
     }
 }
@@ -341,8 +331,7 @@ fn import_source(name: &str, path: &Path) -> String {
 /// The source as compiled, the cache key and the module name of a job.
 fn spec(job: &Job) -> Spec {
     let kind = if job.runner.as_deref() == Some("pyo3") { Kind::PyO3 } else { Kind::Plain };
-    let file_name =
-        job.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| "snippet.rs".into());
+    let file_name = job.file.file_name().map_or_else(|| "snippet.rs".into(), |f| f.to_string_lossy().into_owned());
     let needs_main = kind == Kind::Plain && !job.source.contains("fn main");
     // Pad with blank lines so the compiler's line numbers are the deck's.
     let pad = job.first_line.saturating_sub(1 + usize::from(needs_main));
@@ -461,7 +450,7 @@ fn evict_old_entries() {
 }
 
 fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir).map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()).unwrap_or(0)
+    std::fs::read_dir(dir).map_or(0, |rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
 }
 
 #[cfg(test)]
