@@ -35,12 +35,14 @@ impl Diagnostic {
         Self { severity, file: file.to_path_buf(), line, message: message.into(), source_line: None, hint: None }
     }
 
+    #[must_use]
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
     /// Attach the offending line, looked up in the file's text.
+    #[must_use]
     pub fn with_source(mut self, text: &str) -> Self {
         if self.line > 0 {
             self.source_line = text.lines().nth(self.line - 1).map(str::to_string);

@@ -47,10 +47,10 @@ pub fn job(id: SnippetId, code: &CodeBlock, timeout: Duration) -> Job {
         language: code.language.clone(),
         runner: code.attrs.runner.clone(),
         source: code.source.clone(),
-        file: code.file.file_name().map(PathBuf::from).unwrap_or_else(|| code.file.clone()),
+        file: code.file.file_name().map_or_else(|| code.file.clone(), PathBuf::from),
         first_line: code.first_code_line(),
         dir,
-        timeout: code.attrs.timeout_secs.map(Duration::from_secs).unwrap_or(timeout),
+        timeout: code.attrs.timeout_secs.map_or(timeout, Duration::from_secs),
     }
 }
 

@@ -168,7 +168,7 @@ fn present(
         let mut guard = Guard::enter()?;
         if let Some(target) = &record {
             let size = guard.terminal.size()?;
-            let title = session.app.deck.meta.title.as_ref().map(|t| t.plain()).unwrap_or_default();
+            let title = session.app.deck.meta.title.as_ref().map(deck::model::Text::plain).unwrap_or_default();
             session.recorder = Some(deck::export::cast::Recorder::create(target, (size.width, size.height), &title)?);
         }
         session.draw(&mut guard.terminal)?;
@@ -271,7 +271,7 @@ fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) 
     let mut images = deck::render::ImageCache::new();
     let outputs = match exec {
         Some(s) => deck::export::run_snippets(&app.deck, s.timeout, s.python_env, &mut images),
-        None => Default::default(),
+        None => deck::exec::output::OutputStore::default(),
     };
     if deck::headless::interrupted() {
         eprintln!("interrupted: nothing written");
@@ -284,16 +284,17 @@ fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) 
         .into_iter()
         .map(|p| deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size))
         .collect();
-    let title = app.deck.meta.title.as_ref().map(|t| t.plain()).unwrap_or_else(|| file.display().to_string());
-    let written = deck::export::write_atomically(to, &app.deck.path, |out| match kind {
-        "cast" => deck::export::cast::write(
-            out,
-            &frames.iter().map(|f| f.buffer.clone()).collect::<Vec<_>>(),
-            size,
-            &title,
-            2.0,
-        ),
-        _ => {
+    let title = app.deck.meta.title.as_ref().map_or_else(|| file.display().to_string(), deck::model::Text::plain);
+    let written = deck::export::write_atomically(to, &app.deck.path, |out| {
+        if kind == "cast" {
+            deck::export::cast::write(
+                out,
+                &frames.iter().map(|f| f.buffer.clone()).collect::<Vec<_>>(),
+                size,
+                &title,
+                2.0,
+            )
+        } else {
             let color = |c: Option<ratatui::style::Color>, d: &str| match c {
                 Some(ratatui::style::Color::Rgb(r, g, b)) => format!("#{r:02x}{g:02x}{b:02x}"),
                 _ => d.to_string(),

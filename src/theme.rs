@@ -75,6 +75,7 @@ pub const NAMES: &[&str] = &[
     "terminal-light",
 ];
 
+#[allow(clippy::too_many_lines, reason = "a table of palettes, one entry per theme")]
 fn palette(name: &str) -> Option<Palette> {
     let dark = "base16-eighties.dark";
     let light = "InspiredGitHub";
@@ -332,7 +333,7 @@ impl Theme {
                 self.code_background = bg;
             }
             if let Some(name) = &code.theme_name {
-                self.syntax_theme = name.clone();
+                self.syntax_theme.clone_from(name);
             }
         }
         if let Some(f) = &o.footer {

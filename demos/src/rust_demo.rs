@@ -268,7 +268,7 @@ mod tests {
         assert!(!is_palindrome("PyO3"));
         assert_eq!(count_unique_words("The cat and THE hat."), 4);
         assert_eq!(word_frequencies("the cat, the hat")["the"], 2);
-        assert_eq!(sum_list(vec![1.5, 2.5, 3.0]), 7.0);
+        assert!((sum_list(vec![1.5, 2.5, 3.0]) - 7.0).abs() < f64::EPSILON);
         assert_eq!(filter_positive(vec![-1.0, 2.0, 0.0, 3.0]), vec![2.0, 3.0]);
     }
 

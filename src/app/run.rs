@@ -294,7 +294,7 @@ impl Session {
     }
 
     fn start(&mut self, id: SnippetId) {
-        if self.outputs.get(id).is_some_and(|o| o.running()) {
+        if self.outputs.get(id).is_some_and(super::super::exec::output::SnippetOutput::running) {
             return;
         }
         let Some(Block::Code(code)) =
@@ -343,7 +343,7 @@ pub fn run<B: Backend>(
         let tick = if session.running() {
             Some(Duration::from_millis(100))
         } else if session.app.notes_mode {
-            Some(Duration::from_millis(1000))
+            Some(Duration::from_secs(1))
         } else {
             None
         };

@@ -128,10 +128,6 @@ impl OutputStore {
         self.outputs.values().any(SnippetOutput::running)
     }
 
-    pub fn clear(&mut self) {
-        self.outputs.clear();
-    }
-
     pub fn view(&self, id: SnippetId, colors: &StatusColors) -> Option<OutputView> {
         let out = self.outputs.get(&id)?;
         let mut lines = Vec::new();

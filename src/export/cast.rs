@@ -10,7 +10,7 @@ use ratatui::buffer::Buffer;
 use super::buffer_to_ansi;
 
 pub fn header(width: u16, height: u16, title: &str) -> String {
-    let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     serde_json::json!({"version": 2, "width": width, "height": height, "timestamp": ts, "title": title, "env": {"TERM": "xterm-256color"}}).to_string()
 }
 

@@ -132,8 +132,8 @@ section.on{{display:block;position:relative;}}
 "#,
         title = escape(title),
         // A monospace cell is about 0.6em wide; leave a little margin around the screen.
-        cols = screens.first().map_or(120.0, |f| f.buffer.area.width as f64 * 0.62),
-        rows = screens.first().map_or(36.0, |f| f.buffer.area.height as f64 * 1.22),
+        cols = screens.first().map_or(120.0, |f| f64::from(f.buffer.area.width) * 0.62),
+        rows = screens.first().map_or(36.0, |f| f64::from(f.buffer.area.height) * 1.22),
     )?;
     for (i, screen) in screens.iter().enumerate() {
         let on = if i == 0 { " class=\"on\"" } else { "" };
@@ -168,6 +168,6 @@ document.addEventListener("click",()=>show(i+1));
 show(parseInt(location.hash.slice(1))||0);
 </script></body></html>
 "#,
-        total = screens.last().map(|f| f.slide + 1).unwrap_or(0)
+        total = screens.last().map_or(0, |f| f.slide + 1)
     )
 }

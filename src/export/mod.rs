@@ -186,7 +186,7 @@ pub fn write_atomically(
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         contents(&mut file)?;
         file.flush()?;
-        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        file.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
         std::fs::rename(&tmp, target)
     })();
     if result.is_err() {

@@ -12,10 +12,10 @@ use super::snippet;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::model::{AlertKind, Alignment, Block, CodeBlock, ImageRef, List, ListItem, Table, Text};
 
-pub type Events<'a> = Peekable<OffsetIter<'a>>;
+pub(super) type Events<'a> = Peekable<OffsetIter<'a>>;
 
 /// What block parsing needs from the file being read.
-pub struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     pub file: &'a Path,
     pub text: &'a str,
     pub lines: LineIndex,
@@ -24,23 +24,23 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub fn line(&self, range: &Range<usize>) -> usize {
+    pub(super) fn line(&self, range: &Range<usize>) -> usize {
         self.lines.line_of(range.start)
     }
 
-    pub fn warn(&mut self, line: usize, msg: impl Into<String>) -> &mut Diagnostic {
+    pub(super) fn warn(&mut self, line: usize, msg: impl Into<String>) -> &mut Diagnostic {
         let d = Diagnostic::warning(self.file, line, msg).with_source(self.text);
         self.warnings.push(d);
         self.warnings.last_mut().expect("just pushed")
     }
 
-    pub fn dir(&self) -> PathBuf {
+    pub(super) fn dir(&self) -> PathBuf {
         self.file.parent().map(Path::to_path_buf).unwrap_or_default()
     }
 }
 
 /// Parse the block whose `Start` was just read; returns zero or more blocks.
-pub fn block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, range: Range<usize>) -> Vec<Block> {
+pub(super) fn block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, range: Range<usize>) -> Vec<Block> {
     let line = ctx.line(&range);
     match tag {
         Tag::Paragraph => paragraph(ev, ctx, line),
@@ -81,7 +81,7 @@ pub fn block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, range: Range<usize>) -> V
 }
 
 /// Blocks until (and including) `end`.
-pub fn blocks_until(ev: &mut Events, ctx: &mut Ctx, end: TagEnd) -> Vec<Block> {
+pub(super) fn blocks_until(ev: &mut Events, ctx: &mut Ctx, end: TagEnd) -> Vec<Block> {
     let mut out = Vec::new();
     while let Some((event, range)) = ev.next() {
         match event {
@@ -121,7 +121,7 @@ fn inlines(ev: &mut Events, end: TagEnd) -> (Text, Vec<(String, String)>) {
 }
 
 /// The text content until `end` (code blocks, html blocks, metadata).
-pub fn raw_text(ev: &mut Events, end: TagEnd) -> String {
+pub(super) fn raw_text(ev: &mut Events, end: TagEnd) -> String {
     let mut s = String::new();
     for (event, _) in ev.by_ref() {
         match event {

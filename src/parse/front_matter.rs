@@ -24,6 +24,7 @@ struct FrontMatter {
     theme: Option<ThemeFm>,
     options: Option<OptionsFm>,
     #[serde(flatten)]
+    #[allow(clippy::zero_sized_map_values, reason = "serde collects the unknown keys into a map")]
     unknown: BTreeMap<String, IgnoredAny>,
 }
 
@@ -71,7 +72,7 @@ struct OptionsFm {
 }
 
 #[derive(Debug)]
-pub struct Parsed {
+pub(super) struct Parsed {
     pub meta: Meta,
     pub theme: ThemeSpec,
     pub options: Options,
@@ -79,7 +80,7 @@ pub struct Parsed {
 
 /// Parse the YAML between the `---` fences. `first_line` is the file line of the YAML's first
 /// line, so error positions point into the deck.
-pub fn parse(yaml: &str, file: &Path, first_line: usize, deck_text: &str) -> Result<Parsed, Diagnostic> {
+pub(super) fn parse(yaml: &str, file: &Path, first_line: usize, deck_text: &str) -> Result<Parsed, Diagnostic> {
     let error = |line: usize, msg: String| {
         Diagnostic::error(file, line, format!("invalid front matter: {msg}")).with_source(deck_text)
     };
@@ -87,7 +88,7 @@ pub fn parse(yaml: &str, file: &Path, first_line: usize, deck_text: &str) -> Res
         FrontMatter::default()
     } else {
         serde_saphyr::from_str(yaml).map_err(|e| {
-            let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
+            let line = e.location().map_or(1, |l| l.line() as usize);
             let msg = e.to_string().lines().next().unwrap_or_default().to_string();
             error(first_line + line.saturating_sub(1), msg)
         })?
@@ -95,7 +96,7 @@ pub fn parse(yaml: &str, file: &Path, first_line: usize, deck_text: &str) -> Res
     let opts = fm.options.unwrap_or_default();
     let strict = opts.strict_front_matter_parsing.unwrap_or(true);
     if strict && let Some(key) = fm.unknown.keys().next() {
-        let line = key_line(yaml, key).map(|l| first_line + l).unwrap_or(first_line);
+        let line = key_line(yaml, key).map_or(first_line, |l| first_line + l);
         return Err(error(line, format!("unknown key `{key}`")).with_hint(
             "known keys: title, sub_title, author, authors, date, event, location, theme, options \
              (set options.strict_front_matter_parsing: false to allow others)",
@@ -103,7 +104,7 @@ pub fn parse(yaml: &str, file: &Path, first_line: usize, deck_text: &str) -> Res
     }
     let authors = match (fm.author, fm.authors) {
         (Some(_), Some(_)) => {
-            let line = key_line(yaml, "authors").map(|l| first_line + l).unwrap_or(first_line);
+            let line = key_line(yaml, "authors").map_or(first_line, |l| first_line + l);
             return Err(error(line, "both `author` and `authors` are set".into())
                 .with_hint("use `authors: [..]` for several, `author:` for one"));
         }

@@ -137,22 +137,19 @@ pub fn split_hidden(language: &str, code: &str) -> (String, String) {
     let mut display = String::new();
     let mut source = String::new();
     for line in code.lines() {
-        match hidden_line(line, prefix) {
-            Some(rest) => {
-                source.push_str(&rest);
-                source.push('\n');
-            }
-            None => {
-                let shown = if prefix == "#" && line.trim_start().starts_with("##") {
-                    line.replacen("##", "#", 1) // rustdoc's escape for a literal `#`
-                } else {
-                    line.to_string()
-                };
-                display.push_str(&shown);
-                display.push('\n');
-                source.push_str(&shown);
-                source.push('\n');
-            }
+        if let Some(rest) = hidden_line(line, prefix) {
+            source.push_str(&rest);
+            source.push('\n');
+        } else {
+            let shown = if prefix == "#" && line.trim_start().starts_with("##") {
+                line.replacen("##", "#", 1) // rustdoc's escape for a literal `#`
+            } else {
+                line.to_string()
+            };
+            display.push_str(&shown);
+            display.push('\n');
+            source.push_str(&shown);
+            source.push('\n');
         }
     }
     (display, source)

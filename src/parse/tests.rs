@@ -146,7 +146,7 @@ fn never_panics_on_odd_input() {
         "1. x\n",
         "- [ ] t\n",
     ];
-    let mut seed = 0x2545F4914F6CDD1Du64;
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
     for _ in 0..3000 {
         let mut text = String::new();
         for _ in 0..(seed % 12) {

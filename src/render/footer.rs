@@ -89,12 +89,12 @@ fn item_ops(theme: &Theme, deck: &Deck, index: usize, item: &FooterItem, cell: R
 /// Replace `{current_slide}`, `{total_slides}`, `{title}`, `{author}`, ... in a template.
 pub fn fill(template: &str, deck: &Deck, index: usize) -> String {
     let meta = &deck.meta;
-    let title = meta.title.as_ref().map(|t| t.plain()).unwrap_or_default();
+    let title = meta.title.as_ref().map(super::super::model::Text::plain).unwrap_or_default();
     template
         .replace("{current_slide}", &(index + 1).to_string())
         .replace("{total_slides}", &deck.slides.len().to_string())
         .replace("{title}", &title)
-        .replace("{sub_title}", &meta.sub_title.as_ref().map(|t| t.plain()).unwrap_or_default())
+        .replace("{sub_title}", &meta.sub_title.as_ref().map(super::super::model::Text::plain).unwrap_or_default())
         .replace("{author}", &meta.authors.join(", "))
         .replace("{event}", meta.event.as_deref().unwrap_or(""))
         .replace("{location}", meta.location.as_deref().unwrap_or(""))

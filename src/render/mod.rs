@@ -147,14 +147,11 @@ pub fn draw_ops_over(f: &mut Frame, area: Rect, ops: &[Op], images: &mut ImageCa
                 if rect.is_empty() {
                     continue;
                 }
-                match images.protocol(source) {
-                    Some(proto) => {
-                        f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), rect, proto)
-                    }
-                    None => {
-                        let msg = Paragraph::new("[image could not be decoded]");
-                        f.render_widget(msg, Rect::new(rect.x, rect.y, rect.width, 1));
-                    }
+                if let Some(proto) = images.protocol(source) {
+                    f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), rect, proto);
+                } else {
+                    let msg = Paragraph::new("[image could not be decoded]");
+                    f.render_widget(msg, Rect::new(rect.x, rect.y, rect.width, 1));
                 }
             }
         }

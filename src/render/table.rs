@@ -36,7 +36,7 @@ pub fn table_lines(theme: &Theme, table: &Table, step: usize, max_width: usize) 
         .collect();
     let overhead = 3 * cols + 1;
     while widths.iter().sum::<usize>() + overhead > max_width && widths.iter().any(|w| *w > 3) {
-        let widest = widths.iter().enumerate().max_by_key(|(_, w)| **w).map(|(i, _)| i).unwrap_or(0);
+        let widest = widths.iter().enumerate().max_by_key(|(_, w)| **w).map_or(0, |(i, _)| i);
         widths[widest] -= 1;
     }
     let border = theme.muted;

@@ -31,7 +31,7 @@ fn is_srgb(profile: Option<&JxlColorProfile>) -> bool {
 
 /// Every frame as 8-bit sRGB, straight alpha; `Ok(None)` when the image needs colour
 /// conversion first.
-pub fn decode(data: &[u8]) -> Result<Option<Image>, String> {
+pub(super) fn decode(data: &[u8]) -> Result<Option<Image>, String> {
     let mut options = JxlDecoderOptions::default();
     options.alpha_mode = AlphaMode::Unpremultiplied;
     // Pixels times channels: refused before anything that size is allocated.
@@ -75,7 +75,7 @@ pub fn decode(data: &[u8]) -> Result<Option<Image>, String> {
     loop {
         let mut pixels = vec![0u8; row * height];
         let mut output = JxlOutputBuffer::new(&mut pixels, height, row);
-        let more = loop {
+        let more_frames = loop {
             match decoder.process(&mut input, Some(std::slice::from_mut(&mut output)), None).map_err(invalid)? {
                 Event::FrameHeader => duration = decoder.frame_header().and_then(|f| f.duration).unwrap_or(0.0),
                 Event::FrameComplete { has_more_frames } => break has_more_frames,
@@ -86,7 +86,7 @@ pub fn decode(data: &[u8]) -> Result<Option<Image>, String> {
         };
         frames.push(pixels);
         durations.push(duration);
-        if !more {
+        if !more_frames {
             break;
         }
     }

@@ -125,7 +125,7 @@ fn decode_with_colour_management(data: &[u8]) -> Result<Image, String> {
         stream.write_to_buffer(&mut buf);
         let has_alpha = channels.is_multiple_of(2);
         frames.push(to_u8(&buf, channels, has_alpha && premultiplied));
-        let ticks = image.frame_header(k).map(|f| f.duration).unwrap_or(0);
+        let ticks = image.frame_header(k).map_or(0, |f| f.duration);
         durations.push(ticks_ms.map_or(0.0, |ms| f64::from(ticks) * ms));
     }
     Ok(Image { width, height, mode, frames, durations })

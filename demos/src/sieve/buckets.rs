@@ -50,7 +50,7 @@ struct Waiting {
 }
 
 /// The large primes of one chunk of consecutive segments.
-pub struct Buckets {
+pub(super) struct Buckets {
     /// First multiples not yet reached, in order: a prime joins the ring at its first segment.
     starting: Vec<Waiting>,
     next_start: usize,
@@ -64,7 +64,7 @@ pub struct Buckets {
 
 impl Buckets {
     /// For the chunk of bytes [chunk_start, chunk_end) in segments of `segment_bytes`.
-    pub fn new(primes: &[u64], chunk_start: u64, chunk_end: u64, segment_bytes: u64) -> Self {
+    pub(super) fn new(primes: &[u64], chunk_start: u64, chunk_end: u64, segment_bytes: u64) -> Self {
         let mut starting: Vec<Waiting> = primes
             .iter()
             .take_while(|&&p| p * p / 30 < chunk_end)
@@ -91,7 +91,7 @@ impl Buckets {
 
     /// Clears the large primes' multiples in `seg`, which starts at byte `b0` (segments come
     /// in order), and files each prime under the segment of its next multiple.
-    pub fn clear(&mut self, seg: &mut [u8], b0: u64) {
+    pub(super) fn clear(&mut self, seg: &mut [u8], b0: u64) {
         let ring_len = self.ring.len() as u64;
         let slot = ((b0 - self.chunk_start) / self.segment_bytes % ring_len) as usize;
         let seg_end = b0 + seg.len() as u64;

@@ -172,6 +172,7 @@ fn count_ones_popcnt(bytes: &[u8]) -> u64 {
     count_ones_portable(bytes)
 }
 
+#[allow(clippy::inline_always, reason = "the innermost loop: measured faster inlined")]
 #[inline(always)]
 fn count_ones_portable(bytes: &[u8]) -> u64 {
     let words = bytes.chunks_exact(8);
@@ -252,7 +253,7 @@ mod tests {
 
     /// Timings for tuning, 1e9 on one thread and 1e11 on all: cargo test --release -p demos time_one -- --ignored --nocapture
     #[test]
-    #[ignore]
+    #[ignore = "a timing for tuning, not a check"]
     fn time_one_thread() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         for _ in 0..3 {

@@ -5,10 +5,10 @@
 //! class so that the masks are constants.
 
 /// The residues mod 30 that a byte's bits stand for, bit 0 first.
-pub const WHEEL: [u64; 8] = [1, 7, 11, 13, 17, 19, 23, 29];
+pub(super) const WHEEL: [u64; 8] = [1, 7, 11, 13, 17, 19, 23, 29];
 
 /// The bit standing for residue r mod 30 (r coprime to 30).
-pub const fn bit_of(r: u64) -> u32 {
+pub(super) const fn bit_of(r: u64) -> u32 {
     match r {
         1 => 0,
         7 => 1,
@@ -24,7 +24,7 @@ pub const fn bit_of(r: u64) -> u32 {
 /// Where a sieving prime p stands: its next multiple to clear is p·(30c + WHEEL[j]), which
 /// lies in byte `cycle + offset_j` with cycle = p·c.
 #[derive(Clone, Copy)]
-pub struct Prime {
+pub(super) struct Prime {
     pub p: u64,
     pub cycle: u64,
     pub j: usize,
@@ -32,21 +32,20 @@ pub struct Prime {
 
 impl Prime {
     /// Ready to clear the multiples of p from byte `b0` on, starting no lower than p².
-    pub fn at(p: u64, b0: u64) -> Self {
+    pub(super) fn at(p: u64, b0: u64) -> Self {
         let m = p.max((30 * b0).div_ceil(p));
         let (mut c, rem) = (m / 30, m % 30);
-        let j = match WHEEL.iter().position(|&w| w >= rem) {
-            Some(j) => j,
-            None => {
-                c += 1;
-                0
-            }
+        let j = if let Some(j) = WHEEL.iter().position(|&w| w >= rem) {
+            j
+        } else {
+            c += 1;
+            0
         };
         Self { p, cycle: p * c, j }
     }
 
     /// The byte of the next multiple.
-    pub fn byte(&self) -> u64 {
+    pub(super) fn byte(&self) -> u64 {
         let (a, r) = (self.p / 30, self.p % 30);
         self.cycle + a * WHEEL[self.j] + r * WHEEL[self.j] / 30
     }
@@ -54,6 +53,7 @@ impl Prime {
 
 /// Clears the multiples of one prime ≡ R (mod 30) within `seg`, which starts at byte `b0`.
 /// Every prime of a residue class shares the masks, so they are constants here.
+#[allow(clippy::inline_always, reason = "the innermost loop: measured faster inlined")]
 #[inline(always)]
 fn clear_multiples<const R: u64>(seg: &mut [u8], b0: u64, prime: &mut Prime) {
     let p = prime.p as isize;
@@ -103,10 +103,10 @@ fn clear_multiples<const R: u64>(seg: &mut [u8], b0: u64, prime: &mut Prime) {
 }
 
 /// Sieving primes grouped by residue mod 30, so each group runs one specialised loop.
-pub struct Primes([Vec<Prime>; 8]);
+pub(super) struct Primes([Vec<Prime>; 8]);
 
 impl Primes {
-    pub fn at(primes: &[u64], b0: u64) -> Self {
+    pub(super) fn at(primes: &[u64], b0: u64) -> Self {
         let mut groups: [Vec<Prime>; 8] = Default::default();
         for &p in primes {
             groups[bit_of(p % 30) as usize].push(Prime::at(p, b0));
@@ -115,7 +115,7 @@ impl Primes {
     }
 
     /// Every multiple, p itself included: for a pattern of small primes.
-    pub fn from_one(primes: &[u64]) -> Self {
+    pub(super) fn from_one(primes: &[u64]) -> Self {
         let mut groups: [Vec<Prime>; 8] = Default::default();
         for &p in primes {
             groups[bit_of(p % 30) as usize].push(Prime { p, cycle: 0, j: 0 });
@@ -124,7 +124,7 @@ impl Primes {
     }
 
     /// Clears the multiples in `seg`, which starts at byte `b0`; segments come in order.
-    pub fn clear(&mut self, seg: &mut [u8], b0: u64) {
+    pub(super) fn clear(&mut self, seg: &mut [u8], b0: u64) {
         fn each<const R: u64>(group: &mut [Prime], seg: &mut [u8], b0: u64) {
             for prime in group {
                 clear_multiples::<R>(seg, b0, prime);
