@@ -2,57 +2,14 @@
 //! runs every snippet for authors and CI. Same engines, same shared Python namespace.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Once, mpsc};
 use std::time::Duration;
 
 use crate::exec::output::fmt_duration;
+use crate::exec::plan::{job, runnable, warm_up_rust};
 use crate::exec::{Executor, Job, Outcome, Report, SnippetId};
-use crate::model::{Block, CodeBlock, Deck};
-
-/// A snippet to run, where it is, and whether failing is what it should do.
-pub struct Planned<'a> {
-    pub id: SnippetId,
-    pub code: &'a CodeBlock,
-}
-
-/// The snippets `deck run` replays: the ones the presenter would run.
-pub fn runnable(deck: &Deck, include_validate: bool) -> Vec<Planned<'_>> {
-    deck.slides
-        .iter()
-        .enumerate()
-        .flat_map(|(slide, s)| {
-            s.elements.iter().enumerate().filter_map(move |(element, e)| match &e.block {
-                Block::Code(code) if code.attrs.exec.runs() || (include_validate && code.attrs.validate) => {
-                    Some(Planned { id: SnippetId { slide, element }, code })
-                }
-                _ => None,
-            })
-        })
-        .collect()
-}
-
-/// Queue the build of every Rust snippet of the deck (the run key then only runs a binary).
-pub fn warm_up_rust(executor: &mut Executor, deck: &Deck, timeout: Duration) {
-    for p in runnable(deck, true).into_iter().filter(|p| p.code.language == "rust") {
-        executor.warm_up(&job(p.id, p.code, timeout));
-    }
-}
-
-pub fn job(id: SnippetId, code: &CodeBlock, timeout: Duration) -> Job {
-    let dir = code.file.parent().map(Path::to_path_buf).unwrap_or_default();
-    Job {
-        id,
-        language: code.language.clone(),
-        runner: code.attrs.runner.clone(),
-        source: code.source.clone(),
-        file: code.file.file_name().map_or_else(|| code.file.clone(), PathBuf::from),
-        first_line: code.first_code_line(),
-        dir,
-        timeout: code.attrs.timeout_secs.map_or(timeout, Duration::from_secs),
-    }
-}
+use crate::model::{CodeBlock, Deck};
 
 /// What one run produced.
 pub struct RunResult {
@@ -105,7 +62,7 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(python_env: Option<PathBuf>) -> Self {
+    pub fn new(settings: &crate::exec::Settings) -> Self {
         let (tx, rx) = mpsc::channel();
         let tx = std::sync::Mutex::new(tx);
         let sink = std::sync::Arc::new(move |r: Report| {
@@ -114,7 +71,7 @@ impl Runner {
             }
         });
         watch_ctrl_c();
-        Self { executor: Executor::new(sink, python_env), rx }
+        Self { executor: Executor::new(sink, settings), rx }
     }
 
     /// The next report, cancelling job `id` once if ctrl+c has been pressed meanwhile.
@@ -152,7 +109,8 @@ impl Runner {
         }
     }
 
-    pub fn run(&mut self, job: Job, mut on_output: impl FnMut(&str, bool)) -> RunResult {
+    /// Run a job to its end; what it prints and its progress go to `on_report` as they come.
+    pub fn run(&mut self, job: Job, mut on_report: impl FnMut(&Report)) -> RunResult {
         let id = job.id;
         self.executor.start(job);
         let mut output = String::new();
@@ -160,10 +118,11 @@ impl Runner {
         let mut cancel_sent = false;
         while let Some(report) = self.next_report(id, &mut cancel_sent) {
             match report {
-                Report::Output { id: rid, text, stderr } if rid == id => {
-                    on_output(&text, stderr);
-                    output.push_str(&text);
+                Report::Output { id: rid, ref text, .. } if rid == id => {
+                    on_report(&report);
+                    output.push_str(text);
                 }
+                Report::Progress { id: rid, .. } if rid == id => on_report(&report),
                 Report::Image { id: rid, image } if rid == id => picture = Some(image.dimensions()),
                 Report::Finished { id: rid, outcome, elapsed } if rid == id => {
                     return RunResult { outcome, elapsed, output, picture };
@@ -176,9 +135,10 @@ impl Runner {
 }
 
 /// `deck run`: every runnable snippet from slide `from` (1-based), titles and code shown.
-pub fn replay(deck: &Deck, from: usize, only: Option<usize>, timeout: Duration, python_env: Option<PathBuf>) -> bool {
+pub fn replay(deck: &Deck, from: usize, only: Option<usize>, settings: &crate::exec::Settings) -> bool {
+    let timeout = settings.timeout;
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut runner = Runner::new(python_env);
+    let mut runner = Runner::new(settings);
     runner.warm_up(deck, timeout);
     let mut all_passed = true;
     let mut last_slide = None;
@@ -197,21 +157,32 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, timeout: Duration, 
         }
         let _ = writeln!(o, "{}", code_text(planned.code, color));
         drop(o);
-        let result = runner.run(job(planned.id, planned.code, timeout), |text, stderr| {
-            // Progress ("\r⚙ compiling…") only where it can be redrawn in place.
-            let text = match text.rsplit_once('\r') {
-                Some((_, rest)) if !color => rest.strip_prefix('⚙').map_or(rest, |_| ""),
-                Some(_) => &text.replace('\r', "\r\x1b[2K"),
-                None => text,
-            };
-            if stderr {
-                let _ = std::io::stderr().write_all(text.as_bytes());
-            } else {
-                let mut o = std::io::stdout().lock();
-                let _ = o.write_all(text.as_bytes());
-                let _ = o.flush();
+        // Progress (compiling…) only where it can be redrawn in place, and wiped before output.
+        let mut progress_shown = false;
+        let result = runner.run(job(planned.id, planned.code, timeout), |report| {
+            let mut o = std::io::stdout().lock();
+            if progress_shown {
+                let _ = o.write_all(b"\r\x1b[2K");
+                progress_shown = false;
             }
+            match report {
+                Report::Progress { text, .. } if color && !text.is_empty() => {
+                    let _ = write!(o, "⚙ {text}");
+                    progress_shown = true;
+                }
+                Report::Output { text, stderr: true, .. } => {
+                    let _ = std::io::stderr().write_all(text.as_bytes());
+                }
+                Report::Output { text, .. } => {
+                    let _ = o.write_all(text.as_bytes());
+                }
+                _ => {}
+            }
+            let _ = o.flush();
         });
+        if progress_shown {
+            print!("\r\x1b[2K");
+        }
         if let Some((w, h)) = result.picture {
             println!("[picture {w}x{h}]");
         }

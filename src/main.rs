@@ -6,10 +6,11 @@ use std::sync::mpsc;
 
 use clap::{Parser, Subcommand};
 
-use deck::app::run::{ExecSettings, Session, run};
+use deck::app::run::{Session, run};
 use deck::app::state::App;
 use deck::app::terminal::{self, Guard};
 use deck::diag::Diagnostic;
+use deck::exec::Settings;
 use deck::model::{Block, Deck};
 
 /// Present markdown slide decks in the terminal, with live code.
@@ -113,9 +114,12 @@ fn main() -> ExitCode {
     if let Ok(cwd) = std::env::current_dir() {
         deck::diag::set_base_dir(cwd);
     }
-    let settings = ExecSettings {
+    // The environment is read here, once; the engines get it as settings.
+    let from_env = Settings::from_env();
+    let settings = Settings {
         timeout: std::time::Duration::from_secs(cli.timeout.max(1)),
-        python_env: cli.python_env.or_else(|| std::env::var_os("VIRTUAL_ENV").map(PathBuf::from)),
+        python_env: cli.python_env.or(from_env.python_env.clone()),
+        ..from_env
     };
     match (cli.command, cli.file) {
         (Some(Command::Check { file, exec, size }), _) => check(&file, size, exec.then_some(settings)),
@@ -146,7 +150,7 @@ fn present(
     file: &Path,
     theme: Option<String>,
     exec: bool,
-    settings: ExecSettings,
+    settings: Settings,
     notes: bool,
     record: Option<PathBuf>,
 ) -> ExitCode {
@@ -203,10 +207,11 @@ fn present(
 }
 
 /// Run every snippet of the deck, with progress on stderr; failures as diagnostics.
-fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
-    use deck::headless::{Runner, job, runnable};
+fn run_all(deck: &Deck, settings: Settings) -> Vec<Diagnostic> {
+    use deck::exec::plan::{job, runnable};
+    use deck::headless::Runner;
     let planned = runnable(deck, true);
-    let mut runner = Runner::new(settings.python_env);
+    let mut runner = Runner::new(&settings);
     runner.warm_up(deck, settings.timeout);
     let mut failures = Vec::new();
     let total = planned.len();
@@ -218,7 +223,7 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
         } else {
             eprintln!("{progress}");
         }
-        let result = runner.run(job(p.id, p.code, settings.timeout), |_, _| {});
+        let result = runner.run(job(p.id, p.code, settings.timeout), |_| {});
         if deck::headless::interrupted() {
             eprintln!("\ninterrupted at snippet {} of {total}", n + 1);
             return failures;
@@ -255,7 +260,7 @@ fn run_all(deck: &Deck, settings: ExecSettings) -> Vec<Diagnostic> {
 }
 
 /// `deck export`: every slide step drawn as presented, to HTML or asciicast.
-fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) -> ExitCode {
+fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> ExitCode {
     // Snippets may change the working directory: fix where the file goes first.
     let to = &std::path::absolute(to).unwrap_or_else(|_| to.to_path_buf());
     let deck = match load(file) {
@@ -270,16 +275,16 @@ fn export(file: &Path, to: &Path, exec: Option<ExecSettings>, size: (u16, u16)) 
     let app = App::new(deck, None, false);
     let mut images = deck::render::ImageCache::new();
     let outputs = match exec {
-        Some(s) => deck::export::run_snippets(&app.deck, s.timeout, s.python_env, &mut images),
+        Some(s) => deck::export::run_snippets(&app.deck, &s, &mut images),
         None => deck::exec::output::OutputStore::default(),
     };
     if deck::headless::interrupted() {
         eprintln!("interrupted: nothing written");
         return ExitCode::from(130);
     }
-    let sizes = deck::exec::output::ImageSizes::default();
+    let sizes = deck::render::live::ImageSizes::default();
     let live =
-        deck::exec::output::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
+        deck::render::live::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
     let frames: Vec<_> = deck::export::positions(&app.deck)
         .into_iter()
         .map(|p| deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size))
@@ -319,7 +324,7 @@ fn has_images(deck: &Deck) -> bool {
     deck.slides.iter().flat_map(|s| &s.elements).any(|e| matches!(e.block, Block::Image(_)))
 }
 
-fn replay(file: &Path, exec: bool, slide: Option<usize>, from: usize, settings: ExecSettings) -> ExitCode {
+fn replay(file: &Path, exec: bool, slide: Option<usize>, from: usize, settings: Settings) -> ExitCode {
     if !exec {
         eprintln!("error: `deck run` runs the deck's code on your machine; pass -x to allow it");
         return ExitCode::from(2);
@@ -331,7 +336,7 @@ fn replay(file: &Path, exec: bool, slide: Option<usize>, from: usize, settings: 
     for w in &deck.warnings {
         eprintln!("{}", w.headline());
     }
-    let passed = deck::headless::replay(&deck, from, slide, settings.timeout, settings.python_env);
+    let passed = deck::headless::replay(&deck, from, slide, &settings);
     if deck::headless::interrupted() {
         ExitCode::from(130)
     } else if passed {
@@ -343,7 +348,7 @@ fn replay(file: &Path, exec: bool, slide: Option<usize>, from: usize, settings: 
 
 /// Lint: every warning, plus slides that do not fit `size`, as `file:line: message` lines.
 /// With execution settings, every snippet runs too.
-fn check(file: &Path, size: (u16, u16), exec: Option<ExecSettings>) -> ExitCode {
+fn check(file: &Path, size: (u16, u16), exec: Option<Settings>) -> ExitCode {
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,

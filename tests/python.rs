@@ -6,15 +6,16 @@ mod common;
 use std::time::Duration;
 
 use common::Screen;
-use deck::app::run::{Event, ExecSettings};
+use deck::app::run::Event;
 use deck::exec::Outcome;
+use deck::exec::Settings;
 
 const WAIT: Duration = Duration::from_secs(30);
 
 /// The tests share one interpreter thread; one at a time keeps their timings honest.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn screen(text: &str, settings: ExecSettings) -> (tempfile::TempDir, Screen, std::sync::MutexGuard<'static, ()>) {
+fn screen(text: &str, settings: Settings) -> (tempfile::TempDir, Screen, std::sync::MutexGuard<'static, ()>) {
     let guard = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deck.md");
@@ -23,8 +24,8 @@ fn screen(text: &str, settings: ExecSettings) -> (tempfile::TempDir, Screen, std
     (dir, s, guard)
 }
 
-fn settings() -> ExecSettings {
-    ExecSettings { timeout: Duration::from_secs(30), python_env: common::test_python_env() }
+fn settings() -> Settings {
+    Settings { timeout: Duration::from_secs(30), python_env: common::test_python_env(), ..Settings::from_env() }
 }
 
 #[test]
@@ -199,7 +200,7 @@ fn subprocess_python_has_no_shared_state() {
 fn numpy_and_pil_values_are_pictures() {
     let env = common::test_python_env().expect("DECK_TEST_PYTHON_ENV with numpy and Pillow");
     let deck = "```python +exec\nimport numpy as np\na = np.zeros((40, 80, 3), dtype=np.uint8)\na[:, :40] = (255, 0, 0)\na\n```\n<!-- end_slide -->\n```python +exec\nfrom PIL import Image\nImage.new('RGB', (60, 30), (0, 0, 255))\n```\n";
-    let (_d, mut s, _g) = screen(deck, ExecSettings { timeout: WAIT, python_env: Some(env) });
+    let (_d, mut s, _g) = screen(deck, Settings { timeout: WAIT, python_env: Some(env), ..Settings::from_env() });
     s.ctrl('e');
     s.settle(WAIT);
     let id = deck::exec::SnippetId { slide: 0, element: 0 };

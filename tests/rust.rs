@@ -8,8 +8,8 @@ use std::sync::Once;
 use std::time::Duration;
 
 use common::Screen;
-use deck::app::run::ExecSettings;
 use deck::exec::Outcome;
+use deck::exec::Settings;
 
 const WAIT: Duration = Duration::from_secs(300);
 
@@ -25,11 +25,6 @@ fn setup() -> PathBuf {
         let log = root.join("rustc.log");
         std::fs::write(&wrapper, format!("#!/bin/sh\necho \"$@\" >> {}\nexec rustc \"$@\"\n", log.display())).unwrap();
         std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-        // SAFETY: set once, before any engine reads them.
-        unsafe {
-            std::env::set_var("DECK_CACHE_DIR", root.join("cache"));
-            std::env::set_var("DECK_RUSTC", &wrapper);
-        }
     });
     root
 }
@@ -49,11 +44,17 @@ fn built_binary(root: &std::path::Path, tag: &str) -> bool {
 }
 
 fn screen(text: &str) -> (tempfile::TempDir, Screen) {
-    setup();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("talk.md");
     std::fs::write(&path, text).unwrap();
-    let settings = ExecSettings { timeout: Duration::from_secs(60), python_env: None };
+    let root = setup();
+    let settings = Settings {
+        timeout: Duration::from_secs(60),
+        python_env: None,
+        cache_dir: root.join("cache"),
+        rustc: root.join("rustc-logged"),
+        ..Settings::from_env()
+    };
     (dir, Screen::exec(&path, 100, 40, settings))
 }
 

@@ -2,7 +2,7 @@
 //! signals), one draw per turn. Generic over the ratatui backend, so tests run the real loop
 //! against `TestBackend`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -14,10 +14,11 @@ use ratatui::backend::Backend;
 use super::draw::draw;
 use super::keys::Keymap;
 use super::state::{App, Effect};
-use crate::exec::output::{ImageSizes, Live, OutputStore, StatusColors};
-use crate::exec::{Executor, Report, SnippetId};
+use crate::exec::output::OutputStore;
+use crate::exec::{Executor, Report, Settings, SnippetId};
 use crate::model::{Block, ExecMode};
 use crate::render::ImageCache;
+use crate::render::live::{ImageSizes, Live, StatusColors};
 
 #[derive(Debug)]
 pub enum Event {
@@ -31,26 +32,13 @@ pub enum Event {
     Terminate,
 }
 
-/// Settings for running snippets.
-#[derive(Debug, Clone)]
-pub struct ExecSettings {
-    pub timeout: Duration,
-    pub python_env: Option<PathBuf>,
-}
-
-impl Default for ExecSettings {
-    fn default() -> Self {
-        Self { timeout: crate::exec::DEFAULT_TIMEOUT, python_env: std::env::var_os("VIRTUAL_ENV").map(PathBuf::from) }
-    }
-}
-
 pub struct Session {
     pub app: App,
     pub keymap: Keymap,
     pub images: ImageCache,
     pub outputs: OutputStore,
     executor: Executor,
-    settings: ExecSettings,
+    settings: Settings,
     sizes: ImageSizes,
     last_run: Option<SnippetId>,
     /// Rows the current slide overflows by, from the last draw.
@@ -68,17 +56,17 @@ pub struct Session {
 
 impl Session {
     pub fn new(app: App, tx: Sender<Event>) -> Self {
-        Self::with_settings(app, tx, ExecSettings::default())
+        Self::with_settings(app, tx, Settings::from_env())
     }
 
-    pub fn with_settings(app: App, tx: Sender<Event>, settings: ExecSettings) -> Self {
+    pub fn with_settings(app: App, tx: Sender<Event>, settings: Settings) -> Self {
         let engine_tx = std::sync::Mutex::new(tx.clone());
         let sink = Arc::new(move |r: Report| {
             if let Ok(tx) = engine_tx.lock() {
                 let _ = tx.send(Event::Exec(r));
             }
         });
-        let executor = Executor::new(sink, settings.python_env.clone());
+        let executor = Executor::new(sink, &settings);
         Self {
             app,
             keymap: Keymap::default(),
@@ -168,7 +156,7 @@ impl Session {
         if self.app.deck.snippets().any(|(_, c)| crate::exec::is_python(&c.language) && c.attrs.exec.runs()) {
             self.executor.warm_up_python();
         }
-        crate::headless::warm_up_rust(&mut self.executor, &self.app.deck, self.settings.timeout);
+        crate::exec::plan::warm_up_rust(&mut self.executor, &self.app.deck, self.settings.timeout);
     }
 
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
@@ -302,7 +290,7 @@ impl Session {
         else {
             return;
         };
-        let job = crate::headless::job(id, code, self.settings.timeout);
+        let job = crate::exec::plan::job(id, code, self.settings.timeout);
         self.last_run = Some(id);
         // Mark it running now, so the screen and `running()` agree before the engine reports.
         self.outputs.apply(Report::Started { id });

@@ -4,6 +4,7 @@
 
 mod group;
 pub mod output;
+pub mod plan;
 pub mod process;
 pub mod python;
 pub mod rust;
@@ -61,18 +62,32 @@ impl Outcome {
 
 #[derive(Debug)]
 pub enum Report {
-    Started { id: SnippetId },
-    Output { id: SnippetId, text: String, stderr: bool },
-    Image { id: SnippetId, image: image::RgbaImage },
-    Finished { id: SnippetId, outcome: Outcome, elapsed: Duration },
+    Started {
+        id: SnippetId,
+    },
+    /// What the engine does before the snippet itself runs (compiling); replaced by the next
+    /// progress (an empty one clears it), gone once the snippet prints or finishes.
+    Progress {
+        id: SnippetId,
+        text: String,
+    },
+    Output {
+        id: SnippetId,
+        text: String,
+        stderr: bool,
+    },
+    Image {
+        id: SnippetId,
+        image: image::RgbaImage,
+    },
+    Finished {
+        id: SnippetId,
+        outcome: Outcome,
+        elapsed: Duration,
+    },
 }
 
 pub type Sink = Arc<dyn Fn(Report) + Send + Sync>;
-
-pub trait Engine: Send {
-    fn start(&mut self, job: Job);
-    fn cancel(&mut self, id: SnippetId);
-}
 
 /// Calls `on_timeout` unless the guard is dropped first.
 pub struct Watchdog {
@@ -93,19 +108,49 @@ impl Watchdog {
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How snippets run: decided once by the front end (the command line, a test) and handed to
+/// the engines, which read no environment variables of their own.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// For snippets without `+timeout:N`.
+    pub timeout: Duration,
+    /// A virtualenv whose packages the interpreter can import.
+    pub python_env: Option<PathBuf>,
+    /// Where Rust builds are cached (absolute: the compilers run in other folders).
+    pub cache_dir: PathBuf,
+    pub rustc: PathBuf,
+    pub cargo: PathBuf,
+}
+
+impl Settings {
+    /// As a user's shell sets them: `$VIRTUAL_ENV`; the cache in `$DECK_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/deck`, else `~/.cache/deck`; compilers `$DECK_RUSTC` / `$DECK_CARGO`,
+    /// else `rustc` / `cargo` from the PATH.
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        Self {
+            timeout: DEFAULT_TIMEOUT,
+            python_env: var("VIRTUAL_ENV"),
+            cache_dir: rust::cache_root(var("DECK_CACHE_DIR"), var("XDG_CACHE_HOME"), var("HOME")),
+            rustc: var("DECK_RUSTC").unwrap_or_else(|| "rustc".into()),
+            cargo: var("DECK_CARGO").unwrap_or_else(|| "cargo".into()),
+        }
+    }
+}
+
 /// Picks the engine for each job: Python in-process, Rust through the build cache,
 /// everything else as a subprocess.
 pub struct Executor {
-    python: Arc<rust::LazyPython>,
+    python: Arc<python::LazyPython>,
     process: process::ProcessEngine,
     rust: rust::RustEngine,
 }
 
 impl Executor {
-    pub fn new(sink: Sink, python_env: Option<PathBuf>) -> Self {
+    pub fn new(sink: Sink, settings: &Settings) -> Self {
         let process = process::ProcessEngine::new(sink.clone());
-        let python = Arc::new(rust::LazyPython::new(sink.clone(), python_env));
-        let rust = rust::RustEngine::new(sink, process.clone(), python.clone());
+        let python = Arc::new(python::LazyPython::new(sink.clone(), settings.python_env.clone()));
+        let rust = rust::RustEngine::new(sink, process.clone(), python.clone(), settings);
         Self { python, process, rust }
     }
 
@@ -120,7 +165,6 @@ impl Executor {
             self.rust.prepare(job);
         }
     }
-
 
     pub fn start(&mut self, job: Job) {
         if job.language == "rust" {

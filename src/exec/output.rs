@@ -1,17 +1,11 @@
 //! What snippets printed, kept per snippet and bounded: the last `MAX_LINES` lines, with a
-//! count of what was dropped. ANSI colours are kept and turned into styles when drawn.
+//! count of what was dropped. Plain text: ANSI colours are kept as they came, and turned into
+//! styles where drawn (`render::live`).
 
-use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ansi_to_tui::IntoText;
-use ratatui::style::{Color, Style};
-use ratatui::text::{Line, Span};
-
 use super::{Outcome, Report, SnippetId};
-use crate::render::layout::{ImageSource, OutputView};
 
 pub const MAX_LINES: usize = 10_000;
 /// Longer lines are cut: one runaway line must not hold megabytes.
@@ -26,6 +20,8 @@ pub struct SnippetOutput {
     pub finished: Option<(Outcome, Duration)>,
     pub image: Option<(u32, u32)>,
     pub scroll: usize,
+    /// The engine's latest progress (e.g. the crate being compiled), until output or the end.
+    pub progress: Option<String>,
 }
 
 impl SnippetOutput {
@@ -80,6 +76,16 @@ impl SnippetOutput {
     pub fn running(&self) -> bool {
         self.started.is_some() && self.finished.is_none()
     }
+
+    /// The unfinished last lines (stdout, then stderr), as drawn after their last carriage
+    /// return; empty ones are left out.
+    pub fn partial_lines(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.partial
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.rsplit('\r').next().unwrap_or(""), i == 1))
+            .filter(|(shown, _)| !shown.is_empty())
+    }
 }
 
 fn truncate_at_char(s: &str, max: usize) -> &str {
@@ -106,13 +112,21 @@ impl OutputStore {
                         .insert(id, SnippetOutput { started: Some(Instant::now()), ..SnippetOutput::default() });
                 }
             }
-            Report::Output { id, text, stderr } => self.outputs.entry(id).or_default().push_text(&text, stderr),
+            Report::Progress { id, text } => {
+                self.outputs.entry(id).or_default().progress = Some(text).filter(|t| !t.is_empty());
+            }
+            Report::Output { id, text, stderr } => {
+                let out = self.outputs.entry(id).or_default();
+                out.progress = None;
+                out.push_text(&text, stderr);
+            }
             Report::Image { id, image } => {
                 self.outputs.entry(id).or_default().image = Some(image.dimensions());
                 return Some((id, image));
             }
             Report::Finished { id, outcome, elapsed } => {
                 let out = self.outputs.entry(id).or_default();
+                out.progress = None;
                 out.flush_partials();
                 out.finished = Some((outcome, elapsed));
             }
@@ -127,69 +141,6 @@ impl OutputStore {
     pub fn any_running(&self) -> bool {
         self.outputs.values().any(SnippetOutput::running)
     }
-
-    pub fn view(&self, id: SnippetId, colors: &StatusColors) -> Option<OutputView> {
-        let out = self.outputs.get(&id)?;
-        let mut lines = Vec::new();
-        if out.dropped > 0 {
-            lines.push(Line::styled(format!("… {} earlier lines dropped", out.dropped), Style::new().fg(colors.muted)));
-        }
-        let skip_end = out.scroll.min(out.lines.len());
-        let visible = out.lines.iter().take(out.lines.len() - skip_end);
-        for (text, stderr) in visible {
-            lines.push(styled_line(text, *stderr, colors));
-        }
-        for (i, p) in out.partial.iter().enumerate() {
-            // A partial line shows what was drawn after its last carriage return.
-            let shown = p.rsplit('\r').next().unwrap_or("");
-            if !shown.is_empty() {
-                lines.push(styled_line(shown, i == 1, colors));
-            }
-        }
-        let image = out.image.map(|size| (ImageSource::Output(id.image_key()), size));
-        Some(OutputView { lines, status: status_line(out, colors), image })
-    }
-}
-
-/// Colours for status lines and stderr.
-pub struct StatusColors {
-    pub muted: Color,
-    pub error: Color,
-    pub success: Color,
-    pub accent: Color,
-}
-
-fn styled_line(text: &str, stderr: bool, colors: &StatusColors) -> Line<'static> {
-    let mut line = match text.as_bytes().into_text() {
-        Ok(t) if text.contains('\x1b') => t.lines.into_iter().next().unwrap_or_default(),
-        _ => Line::raw(text.to_string()),
-    };
-    if stderr {
-        line.spans.insert(0, Span::styled("▌", Style::new().fg(colors.error)));
-        for span in line.spans.iter_mut().skip(1) {
-            if span.style.fg.is_none() {
-                span.style = span.style.fg(colors.error);
-            }
-        }
-    }
-    line
-}
-
-fn status_line(out: &SnippetOutput, c: &StatusColors) -> Line<'static> {
-    let (text, color) = match &out.finished {
-        None => {
-            let t = out.started.map(|s| s.elapsed()).unwrap_or_default();
-            (format!("⏳ running… {}", fmt_duration(t)), c.accent)
-        }
-        Some((outcome, t)) => match outcome {
-            Outcome::Success | Outcome::Exit(0) => (format!("✓ {}", fmt_duration(*t)), c.success),
-            Outcome::Failed => (format!("✗ failed after {}", fmt_duration(*t)), c.error),
-            Outcome::Exit(code) => (format!("✗ exit status {code} after {}", fmt_duration(*t)), c.error),
-            Outcome::Cancelled => (format!("■ stopped after {}", fmt_duration(*t)), c.error),
-            Outcome::TimedOut(limit) => (format!("⏱ timed out after {}", fmt_duration(*limit)), c.error),
-        },
-    };
-    Line::styled(text, Style::new().fg(color))
 }
 
 pub fn fmt_duration(d: Duration) -> String {
@@ -200,27 +151,6 @@ pub fn fmt_duration(d: Duration) -> String {
         format!("{ms:.0} ms")
     } else {
         format!("{:.2} s", ms / 1000.0)
-    }
-}
-
-/// Image file sizes, read from headers once.
-#[derive(Default)]
-pub struct ImageSizes(RefCell<HashMap<PathBuf, Option<(u32, u32)>>>);
-
-/// What the layout sees of the running session.
-pub struct Live<'a> {
-    pub outputs: &'a OutputStore,
-    pub sizes: &'a ImageSizes,
-    pub colors: StatusColors,
-}
-
-impl crate::render::layout::Resources for Live<'_> {
-    fn output(&self, slide: usize, element: usize) -> Option<OutputView> {
-        self.outputs.view(SnippetId { slide, element }, &self.colors)
-    }
-
-    fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
-        *self.sizes.0.borrow_mut().entry(path.to_path_buf()).or_insert_with(|| image::image_dimensions(path).ok())
     }
 }
 

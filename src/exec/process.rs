@@ -15,12 +15,12 @@ use rustix::process::Signal;
 use serde::Deserialize;
 
 use super::group::ProcessGroup;
-use super::{Engine, Job, Outcome, Report, Sink, SnippetId, Watchdog};
+use super::{Job, Outcome, Report, Sink, SnippetId, Watchdog};
 
 /// How to run one language: the command (with `{file}` for the snippet's file) and the file's
 /// extension. Set in `$XDG_CONFIG_HOME/deck/config.yaml` under `executors:`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Executor {
+pub struct Runner {
     pub command: Vec<String>,
     #[serde(default = "default_ext")]
     pub extension: String,
@@ -33,12 +33,12 @@ fn default_ext() -> String {
 #[derive(Debug, Default, Deserialize)]
 struct Config {
     #[serde(default)]
-    executors: HashMap<String, Executor>,
+    executors: HashMap<String, Runner>,
 }
 
-fn builtin(language: &str, runner: Option<&str>) -> Option<Executor> {
+fn builtin(language: &str, runner: Option<&str>) -> Option<Runner> {
     let ex = |cmd: &[&str], ext: &str| {
-        Some(Executor { command: cmd.iter().map(std::string::ToString::to_string).collect(), extension: ext.into() })
+        Some(Runner { command: cmd.iter().map(std::string::ToString::to_string).collect(), extension: ext.into() })
     };
     match (language, runner) {
         ("python" | "py" | "python3", Some("subprocess") | None) => ex(&["python3", "-u", "{file}"], "py"),
@@ -58,8 +58,8 @@ fn builtin(language: &str, runner: Option<&str>) -> Option<Executor> {
 }
 
 /// The user's executors, read once: `$XDG_CONFIG_HOME/deck/config.yaml` (or ~/.config).
-fn configured() -> &'static HashMap<String, Executor> {
-    static CONFIG: std::sync::OnceLock<HashMap<String, Executor>> = std::sync::OnceLock::new();
+fn configured() -> &'static HashMap<String, Runner> {
+    static CONFIG: std::sync::OnceLock<HashMap<String, Runner>> = std::sync::OnceLock::new();
     CONFIG.get_or_init(|| {
         let dir = std::env::var_os("XDG_CONFIG_HOME")
             .map(PathBuf::from)
@@ -73,7 +73,7 @@ fn configured() -> &'static HashMap<String, Executor> {
     })
 }
 
-pub fn executor_for(language: &str, runner: Option<&str>) -> Option<Executor> {
+pub fn runner_for(language: &str, runner: Option<&str>) -> Option<Runner> {
     let key = runner.map_or_else(|| language.to_string(), |r| format!("{language}:{r}"));
     configured()
         .get(&key)
@@ -177,10 +177,10 @@ impl ProcessEngine {
     }
 }
 
-impl Engine for ProcessEngine {
-    fn start(&mut self, job: Job) {
+impl ProcessEngine {
+    pub fn start(&self, job: Job) {
         let id = job.id;
-        let Some(exec) = executor_for(&job.language, job.runner.as_deref()) else {
+        let Some(exec) = runner_for(&job.language, job.runner.as_deref()) else {
             let what = job.runner.as_deref().map_or(job.language.clone(), |r| format!("{}:{r}", job.language));
             return self.fail(id, format!("no runner for `{what}` snippets; set one in ~/.config/deck/config.yaml:\nexecutors:\n  {what}:\n    command: [\"program\", \"{{file}}\"]\n    extension: ext\n"));
         };
@@ -194,7 +194,7 @@ impl Engine for ProcessEngine {
         self.spawn(id, &args, &job.dir, job.timeout, Some(file));
     }
 
-    fn cancel(&mut self, id: SnippetId) {
+    pub fn cancel(&self, id: SnippetId) {
         if let Some(r) = self.running.lock().expect("lock").get(&id) {
             stop(&r.group, &r.reason, Outcome::Cancelled);
         }

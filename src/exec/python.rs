@@ -366,3 +366,22 @@ fn to_rgba((w, h, mode, bytes): (u32, u32, String, Vec<u8>)) -> Option<image::Rg
         .collect();
     image::RgbaImage::from_raw(w, h, rgba)
 }
+
+/// Starts the embedded interpreter only when a snippet needs it (a Python or PyO3 snippet).
+pub struct LazyPython {
+    cell: OnceLock<PythonEngine>,
+    sink: Sink,
+    env: Option<PathBuf>,
+}
+
+impl LazyPython {
+    pub fn new(sink: Sink, env: Option<PathBuf>) -> Self {
+        Self { cell: OnceLock::new(), sink, env }
+    }
+    pub fn get(&self) -> &PythonEngine {
+        self.cell.get_or_init(|| PythonEngine::new(self.sink.clone(), self.env.clone()))
+    }
+    pub fn started(&self) -> Option<&PythonEngine> {
+        self.cell.get()
+    }
+}

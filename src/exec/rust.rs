@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use super::process::ProcessEngine;
-use super::python::PythonEngine;
+use super::python::LazyPython;
 use super::{Job, Outcome, Report, Sink, SnippetId};
 
 /// The PyO3 version deck embeds; snippets build against the same one.
@@ -61,22 +61,32 @@ struct Shared {
     compiler: Option<(u64, Arc<super::group::ProcessGroup>)>,
 }
 
-/// Starts the embedded interpreter only when a PyO3 snippet needs it.
-pub struct LazyPython {
-    cell: OnceLock<PythonEngine>,
-    sink: Sink,
-    env: Option<PathBuf>,
+/// Where builds go and what builds them.
+struct Tools {
+    cache: PathBuf,
+    rustc: PathBuf,
+    cargo: PathBuf,
+    /// `rustc -vV`, part of every cache key: asked once, off the UI thread.
+    version: OnceLock<String>,
 }
 
-impl LazyPython {
-    pub fn new(sink: Sink, env: Option<PathBuf>) -> Self {
-        Self { cell: OnceLock::new(), sink, env }
+impl Tools {
+    fn compiler_version(&self) -> &str {
+        self.version.get_or_init(|| {
+            Command::new(&self.rustc)
+                .arg("-vV")
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default()
+        })
     }
-    pub fn get(&self) -> &PythonEngine {
-        self.cell.get_or_init(|| PythonEngine::new(self.sink.clone(), self.env.clone()))
-    }
-    pub fn started(&self) -> Option<&PythonEngine> {
-        self.cell.get()
+
+    fn entry_dir(&self, spec: &Spec) -> PathBuf {
+        let kind = match spec.kind {
+            Kind::Plain => "rust",
+            Kind::PyO3 => "pyo3",
+        };
+        self.cache.join(kind).join(format!("{:016x}", spec.key))
     }
 }
 
@@ -87,12 +97,19 @@ pub struct RustEngine {
     work: Sender<Spec>,
     process: ProcessEngine,
     python: Arc<LazyPython>,
+    tools: Arc<Tools>,
 }
 
 impl RustEngine {
-    pub fn new(sink: Sink, process: ProcessEngine, python: Arc<LazyPython>) -> Self {
+    pub fn new(sink: Sink, process: ProcessEngine, python: Arc<LazyPython>, settings: &super::Settings) -> Self {
         let (work, rx) = mpsc::channel::<Spec>();
-        let engine = Self { sink, shared: Arc::default(), work, process, python };
+        let tools = Arc::new(Tools {
+            cache: settings.cache_dir.clone(),
+            rustc: settings.rustc.clone(),
+            cargo: settings.cargo.clone(),
+            version: OnceLock::new(),
+        });
+        let engine = Self { sink, shared: Arc::default(), work, process, python, tools };
         let builder = engine.clone();
         std::thread::Builder::new()
             .name("rust-builder".into())
@@ -107,12 +124,12 @@ impl RustEngine {
 
     /// Queue a snippet's build in the background (warm-up); no-op when cached or queued.
     pub fn prepare(&self, job: &Job) {
-        let spec = spec(job);
+        let spec = spec(job, self.tools.compiler_version());
         let mut shared = self.shared.lock().expect("lock");
         if shared.builds.contains_key(&spec.key) {
             return;
         }
-        if let Some(artifact) = cached(&spec) {
+        if let Some(artifact) = cached(&self.tools.entry_dir(&spec), &spec) {
             shared.builds.insert(spec.key, Build::Ready(artifact));
             return;
         }
@@ -120,11 +137,10 @@ impl RustEngine {
         let _ = self.work.send(spec);
     }
 
-
     pub fn start(&self, job: Job) {
         (self.sink)(Report::Started { id: job.id });
         self.prepare(&job);
-        let key = spec(&job).key;
+        let key = spec(&job, self.tools.compiler_version()).key;
         let mut shared = self.shared.lock().expect("lock");
         match shared.builds.get(&key).cloned() {
             Some(Build::Ready(artifact)) => {
@@ -138,7 +154,7 @@ impl RustEngine {
                 self.fail(job.id, errors);
             }
             _ => {
-                (self.sink)(Report::Output { id: job.id, text: "\r⚙ compiling…".into(), stderr: false });
+                (self.sink)(Report::Progress { id: job.id, text: "compiling…".into() });
                 shared.waiting.entry(key).or_default().push(job);
             }
         }
@@ -161,22 +177,22 @@ impl RustEngine {
                 group.signal(rustix::process::Signal::KILL);
             }
             drop(shared);
-            (self.sink)(Report::Output { id, text: "\r".into(), stderr: false });
             (self.sink)(Report::Finished { id, outcome: Outcome::Cancelled, elapsed: Duration::ZERO });
         } else {
             drop(shared);
-            let mut process = self.process.clone();
-            super::Engine::cancel(&mut process, id);
+            let process = self.process.clone();
+            process.cancel(id);
         }
     }
 
     fn fail(&self, id: SnippetId, errors: String) {
-        (self.sink)(Report::Output { id, text: format!("\r{errors}"), stderr: true });
+        (self.sink)(Report::Output { id, text: errors, stderr: true });
         (self.sink)(Report::Finished { id, outcome: Outcome::Failed, elapsed: Duration::ZERO });
     }
 
     fn launch(&self, job: Job, artifact: &Artifact) {
-        (self.sink)(Report::Output { id: job.id, text: "\r".into(), stderr: false });
+        // Built: the snippet itself runs now.
+        (self.sink)(Report::Progress { id: job.id, text: String::new() });
         match artifact {
             Artifact::Binary(path) => {
                 self.process.spawn(job.id, &[path.to_string_lossy().into_owned()], &job.dir, job.timeout, None);
@@ -222,15 +238,15 @@ impl RustEngine {
                 _ => {}
             }
         }
-        evict_old_entries();
+        evict_old_entries(&self.tools.cache);
     }
 
     fn compile_plain(&self, spec: &Spec) -> Result<Artifact, String> {
-        let dir = entry_dir(spec);
+        let dir = self.tools.entry_dir(spec);
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create the build cache {}: {e}", dir.display()))?;
         std::fs::write(dir.join(&spec.file_name), &spec.source).map_err(|e| e.to_string())?;
         let tmp = dir.join("snippet.partial");
-        let mut cmd = Command::new(rustc());
+        let mut cmd = Command::new(&self.tools.rustc);
         cmd.args(["--edition", "2021", "--crate-name", "snippet", "--crate-type", "bin", "--color", "never", "-o"])
             .arg(&tmp)
             .arg(&spec.file_name)
@@ -243,7 +259,7 @@ impl RustEngine {
 
     fn compile_pyo3(&self, spec: &Spec) -> Result<Artifact, String> {
         let name = spec.module.clone().ok_or("a `+exec:pyo3` snippet needs a `#[pymodule]` (fn or mod) to import")?;
-        let dir = entry_dir(spec);
+        let dir = self.tools.entry_dir(spec);
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create the build cache {}: {e}", dir.display()))?;
         let manifest = format!(
             "[package]\nname = \"deck-snippet-{:016x}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[lib]\nname = \"{name}\"\ncrate-type = [\"cdylib\"]\npath = \"{}\"\n\n[dependencies]\npyo3 = {{ version = \"{PYO3_REQ}\", features = [\"extension-module\"] }}\n\n[workspace]\n",
@@ -251,8 +267,8 @@ impl RustEngine {
         );
         std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
         std::fs::write(dir.join(&spec.file_name), &spec.source).map_err(|e| e.to_string())?;
-        let target = cache_root().join("pyo3-target");
-        let mut cmd = Command::new(cargo());
+        let target = self.tools.cache.join("pyo3-target");
+        let mut cmd = Command::new(&self.tools.cargo);
         cmd.args(["build", "--offline", "--lib", "--color", "never", "--message-format", "human"])
             .env("CARGO_TARGET_DIR", &target)
             .env("PYO3_PYTHON", option_env!("DECK_PYTHON").unwrap_or("python3"))
@@ -294,7 +310,7 @@ impl RustEngine {
                         .map(|j| j.iter().map(|j| j.id).collect())
                         .unwrap_or_default();
                     for id in ids {
-                        (self.sink)(Report::Output { id, text: format!("\r⚙ {progress}"), stderr: false });
+                        (self.sink)(Report::Progress { id, text: progress.to_string() });
                     }
                 }
                 errors.push_str(&line);
@@ -328,8 +344,9 @@ fn import_source(name: &str, path: &Path) -> String {
     )
 }
 
-/// The source as compiled, the cache key and the module name of a job.
-fn spec(job: &Job) -> Spec {
+/// The source as compiled, the cache key and the module name of a job (`version`: the
+/// compiler's, part of the key).
+fn spec(job: &Job, version: &str) -> Spec {
     let kind = if job.runner.as_deref() == Some("pyo3") { Kind::PyO3 } else { Kind::Plain };
     let file_name = job.file.file_name().map_or_else(|| "snippet.rs".into(), |f| f.to_string_lossy().into_owned());
     let needs_main = kind == Kind::Plain && !job.source.contains("fn main");
@@ -345,7 +362,7 @@ fn spec(job: &Job) -> Spec {
     }
     let module = (kind == Kind::PyO3).then(|| pymodule_name(&job.source)).flatten();
     let mut h = DefaultHasher::new();
-    (&source, &file_name, kind, compiler_version(), PYO3_REQ).hash(&mut h);
+    (&source, &file_name, kind, version, PYO3_REQ).hash(&mut h);
     Spec { key: h.finish(), kind, source, file_name, module }
 }
 
@@ -367,8 +384,7 @@ fn pymodule_name(source: &str) -> Option<String> {
     None
 }
 
-fn cached(spec: &Spec) -> Option<Artifact> {
-    let dir = entry_dir(spec);
+fn cached(dir: &Path, spec: &Spec) -> Option<Artifact> {
     let artifact = match spec.kind {
         Kind::Plain => Artifact::Binary(dir.join("snippet")),
         Kind::PyO3 => {
@@ -383,53 +399,25 @@ fn cached(spec: &Spec) -> Option<Artifact> {
         return None;
     }
     // Touch the entry, so eviction keeps what is in use.
-    let _ = std::fs::File::open(&dir).and_then(|f| f.set_modified(SystemTime::now()));
+    let _ = std::fs::File::open(dir).and_then(|f| f.set_modified(SystemTime::now()));
     Some(artifact)
 }
 
-fn rustc() -> String {
-    std::env::var("DECK_RUSTC").unwrap_or_else(|_| "rustc".into())
-}
-
-fn cargo() -> String {
-    std::env::var("DECK_CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-fn compiler_version() -> &'static str {
-    static VERSION: OnceLock<String> = OnceLock::new();
-    VERSION.get_or_init(|| {
-        Command::new(rustc())
-            .arg("-vV")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    })
-}
-
-/// `$DECK_CACHE_DIR`, else `$XDG_CACHE_HOME/deck`, else `~/.cache/deck`; always absolute
-/// (the compilers run in other folders), empty or relative XDG values ignored as the spec says.
-pub fn cache_root() -> PathBuf {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let root = var("DECK_CACHE_DIR")
-        .or_else(|| var("XDG_CACHE_HOME").filter(|p| p.is_absolute()).map(|p| p.join("deck")))
-        .or_else(|| var("HOME").map(|h| h.join(".cache").join("deck")))
+/// The cache folder: `deck_cache_dir`, else `xdg_cache_home/deck` (when absolute, as the XDG
+/// spec says), else `home/.cache/deck`; always absolute (the compilers run in other folders).
+pub fn cache_root(deck_cache_dir: Option<PathBuf>, xdg_cache_home: Option<PathBuf>, home: Option<PathBuf>) -> PathBuf {
+    let root = deck_cache_dir
+        .or_else(|| xdg_cache_home.filter(|p| p.is_absolute()).map(|p| p.join("deck")))
+        .or_else(|| home.map(|h| h.join(".cache").join("deck")))
         .unwrap_or_else(|| std::env::temp_dir().join("deck-cache"));
     std::path::absolute(&root).unwrap_or(root)
 }
 
-fn entry_dir(spec: &Spec) -> PathBuf {
-    let kind = match spec.kind {
-        Kind::Plain => "rust",
-        Kind::PyO3 => "pyo3",
-    };
-    cache_root().join(kind).join(format!("{:016x}", spec.key))
-}
-
 /// Keep the cache under its limit: oldest entries (by last use) go first.
-fn evict_old_entries() {
+fn evict_old_entries(cache: &Path) {
     let mut entries: Vec<(SystemTime, u64, PathBuf)> = ["rust", "pyo3"]
         .iter()
-        .filter_map(|k| std::fs::read_dir(cache_root().join(k)).ok())
+        .filter_map(|k| std::fs::read_dir(cache.join(k)).ok())
         .flatten()
         .flatten()
         .filter_map(|e| {
@@ -457,6 +445,10 @@ fn dir_size(dir: &Path) -> u64 {
 mod tests {
     use super::*;
 
+    fn spec_of(job: &Job) -> Spec {
+        spec(job, "rustc 1.0.0")
+    }
+
     fn job(source: &str, runner: Option<&str>, first_line: usize) -> Job {
         Job {
             id: SnippetId { slide: 0, element: 0 },
@@ -472,10 +464,10 @@ mod tests {
 
     #[test]
     fn wraps_main_and_keeps_deck_line_numbers() {
-        let s = spec(&job("println!(\"hi\");\n", None, 10));
+        let s = spec_of(&job("println!(\"hi\");\n", None, 10));
         assert_eq!(s.source.lines().position(|l| l == "println!(\"hi\");"), Some(9), "line 10 of the file");
         assert!(s.source.contains("fn main() {"));
-        let s = spec(&job("fn main() {}\n", None, 3));
+        let s = spec_of(&job("fn main() {}\n", None, 3));
         assert_eq!(s.source, "\n\nfn main() {}\n");
     }
 
@@ -492,7 +484,7 @@ mod tests {
 
     #[test]
     fn key_depends_on_content() {
-        assert_eq!(spec(&job("a\n", None, 1)).key, spec(&job("a\n", None, 1)).key);
-        assert_ne!(spec(&job("a\n", None, 1)).key, spec(&job("b\n", None, 1)).key);
+        assert_eq!(spec_of(&job("a\n", None, 1)).key, spec_of(&job("a\n", None, 1)).key);
+        assert_ne!(spec_of(&job("a\n", None, 1)).key, spec_of(&job("b\n", None, 1)).key);
     }
 }

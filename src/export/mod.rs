@@ -7,8 +7,7 @@ pub mod cast;
 pub mod html;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -16,9 +15,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 
-use crate::exec::output::{OutputStore, StatusColors};
+use crate::exec::output::OutputStore;
 use crate::render::ImageCache;
 use crate::render::layout::{ImageSource, Op, Resources};
+use crate::render::live::StatusColors;
 use crate::theme::Theme;
 
 /// Every (slide, step) of the deck, in presenting order.
@@ -65,19 +65,19 @@ pub fn draw_position(
 /// Run every snippet of the deck (for `export -x`), keeping outputs and pictures.
 pub fn run_snippets(
     deck: &crate::model::Deck,
-    timeout: Duration,
-    python_env: Option<PathBuf>,
+    settings: &crate::exec::Settings,
     images: &mut ImageCache,
 ) -> OutputStore {
+    let timeout = settings.timeout;
     let mut store = OutputStore::default();
-    let mut runner = crate::headless::Runner::new(python_env);
+    let mut runner = crate::headless::Runner::new(settings);
     runner.warm_up(deck, timeout);
-    for p in crate::headless::runnable(deck, false) {
+    for p in crate::exec::plan::runnable(deck, false) {
         if crate::headless::interrupted() {
             break;
         }
         eprintln!("running slide {} ({})", p.id.slide + 1, p.code.language);
-        runner.run_reports(crate::headless::job(p.id, p.code, timeout), |report| {
+        runner.run_reports(crate::exec::plan::job(p.id, p.code, timeout), |report| {
             if let Some((id, image)) = store.apply(report) {
                 images.insert_pixels(id.image_key(), image::DynamicImage::ImageRgba8(image));
             }

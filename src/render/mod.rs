@@ -4,6 +4,7 @@
 pub mod code;
 pub mod footer;
 pub mod layout;
+pub mod live;
 pub mod table;
 pub mod text;
 

@@ -81,12 +81,7 @@ impl Screen {
 
 impl Screen {
     /// A presenter with execution allowed (as `deck -x`), with these settings.
-    pub(crate) fn exec(
-        path: &std::path::Path,
-        width: u16,
-        height: u16,
-        settings: deck::app::run::ExecSettings,
-    ) -> Self {
+    pub(crate) fn exec(path: &std::path::Path, width: u16, height: u16, settings: deck::exec::Settings) -> Self {
         let deck = deck::parse::parse_file(path).unwrap_or_else(|e| panic!("{e}"));
         let (tx, rx) = mpsc::channel();
         let session = Session::with_settings(App::new(deck, None, true), tx, settings);
