@@ -20,7 +20,7 @@ use super::{Job, Outcome, Report, Sink, SnippetId, Watchdog};
 /// How to run one language: the command (with `{file}` for the snippet's file) and the file's
 /// extension. Set in `$XDG_CONFIG_HOME/deck/config.yaml` under `executors:`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Runner {
+pub struct LanguageCommand {
     pub command: Vec<String>,
     #[serde(default = "default_ext")]
     pub extension: String,
@@ -33,12 +33,15 @@ fn default_ext() -> String {
 #[derive(Debug, Default, Deserialize)]
 struct Config {
     #[serde(default)]
-    executors: HashMap<String, Runner>,
+    executors: HashMap<String, LanguageCommand>,
 }
 
-fn builtin(language: &str, runner: Option<&str>) -> Option<Runner> {
+fn builtin(language: &str, runner: Option<&str>) -> Option<LanguageCommand> {
     let ex = |cmd: &[&str], ext: &str| {
-        Some(Runner { command: cmd.iter().map(std::string::ToString::to_string).collect(), extension: ext.into() })
+        Some(LanguageCommand {
+            command: cmd.iter().map(std::string::ToString::to_string).collect(),
+            extension: ext.into(),
+        })
     };
     match (language, runner) {
         ("python" | "py" | "python3", Some("subprocess") | None) => ex(&["python3", "-u", "{file}"], "py"),
@@ -58,8 +61,8 @@ fn builtin(language: &str, runner: Option<&str>) -> Option<Runner> {
 }
 
 /// The user's executors, read once: `$XDG_CONFIG_HOME/deck/config.yaml` (or ~/.config).
-fn configured() -> &'static HashMap<String, Runner> {
-    static CONFIG: std::sync::OnceLock<HashMap<String, Runner>> = std::sync::OnceLock::new();
+fn configured() -> &'static HashMap<String, LanguageCommand> {
+    static CONFIG: std::sync::OnceLock<HashMap<String, LanguageCommand>> = std::sync::OnceLock::new();
     CONFIG.get_or_init(|| {
         let dir = std::env::var_os("XDG_CONFIG_HOME")
             .map(PathBuf::from)
@@ -73,7 +76,7 @@ fn configured() -> &'static HashMap<String, Runner> {
     })
 }
 
-pub fn runner_for(language: &str, runner: Option<&str>) -> Option<Runner> {
+pub fn runner_for(language: &str, runner: Option<&str>) -> Option<LanguageCommand> {
     let key = runner.map_or_else(|| language.to_string(), |r| format!("{language}:{r}"));
     configured()
         .get(&key)
