@@ -114,27 +114,13 @@ impl LineIndex {
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -153,9 +139,9 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let cands = ["pause", "end_slide", "column_layout"];
-        assert_eq!(did_you_mean("puase", &cands), Some("pause"));
-        assert_eq!(did_you_mean("endslide", &cands), Some("end_slide"));
-        assert_eq!(did_you_mean("banana", &cands), None);
+        assert_eq!(did_you_mean("puase", cands), Some("pause"));
+        assert_eq!(did_you_mean("endslide", cands), Some("end_slide"));
+        assert_eq!(did_you_mean("banana", cands), None);
     }
 
     #[test]

@@ -163,9 +163,15 @@ fn present(
     let watch_path = deck.path.clone();
     let socket = deck::app::remote::socket_path(&deck.path);
     let mut session = Session::with_settings(App::new(deck, theme, exec), tx.clone(), settings);
-    if notes {
-        session.follow(&socket);
-    } else if let Err(e) = session.listen(&socket) {
+    let linked = match &socket {
+        Ok(socket) if notes => {
+            session.follow(socket);
+            Ok(())
+        }
+        Ok(socket) => session.listen(socket),
+        Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+    };
+    if let Err(e) = linked {
         session.app.remote_status = format!("speaker notes unavailable: {e}");
     }
     let result = (|| -> std::io::Result<()> {

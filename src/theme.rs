@@ -62,25 +62,32 @@ struct Palette {
     syntax: &'static str,
 }
 
-pub const NAMES: &[&str] = &[
-    "dark",
-    "light",
-    "catppuccin-latte",
-    "catppuccin-frappe",
-    "catppuccin-macchiato",
-    "catppuccin-mocha",
-    "gruvbox-dark",
-    "tokyonight-storm",
-    "terminal-dark",
-    "terminal-light",
-];
+/// The built-in themes, by the names decks use (`theme: name: catppuccin-mocha`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::VariantNames, strum::AsRefStr)]
+#[strum(serialize_all = "kebab-case")]
+pub enum BuiltinTheme {
+    Dark,
+    Light,
+    CatppuccinLatte,
+    CatppuccinFrappe,
+    CatppuccinMacchiato,
+    CatppuccinMocha,
+    GruvboxDark,
+    TokyonightStorm,
+    TerminalDark,
+    TerminalLight,
+}
+
+/// Every built-in theme's name, from the enum (so none can be listed and missing).
+pub const NAMES: &[&str] = <BuiltinTheme as strum::VariantNames>::VARIANTS;
 
 #[allow(clippy::too_many_lines, reason = "a table of palettes, one entry per theme")]
-fn palette(name: &str) -> Option<Palette> {
+fn palette(theme: BuiltinTheme) -> Option<Palette> {
+    use BuiltinTheme as T;
     let dark = "base16-eighties.dark";
     let light = "InspiredGitHub";
-    Some(match name {
-        "dark" => Palette {
+    Some(match theme {
+        T::Dark => Palette {
             bg: "1c1c1c",
             fg: "e6e6e6",
             title: "ee9322",
@@ -93,7 +100,7 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "82aaff",
             syntax: dark,
         },
-        "light" => Palette {
+        T::Light => Palette {
             bg: "ffffff",
             fg: "212529",
             title: "b35900",
@@ -106,7 +113,7 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "0a58ca",
             syntax: light,
         },
-        "catppuccin-latte" => Palette {
+        T::CatppuccinLatte => Palette {
             bg: "eff1f5",
             fg: "4c4f69",
             title: "8839ef",
@@ -119,7 +126,7 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "1e66f5",
             syntax: light,
         },
-        "catppuccin-frappe" => Palette {
+        T::CatppuccinFrappe => Palette {
             bg: "303446",
             fg: "c6d0f5",
             title: "ca9ee6",
@@ -132,7 +139,7 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "8caaee",
             syntax: dark,
         },
-        "catppuccin-macchiato" => Palette {
+        T::CatppuccinMacchiato => Palette {
             bg: "24273a",
             fg: "cad3f5",
             title: "c6a0f6",
@@ -145,7 +152,7 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "8aadf4",
             syntax: dark,
         },
-        "catppuccin-mocha" => Palette {
+        T::CatppuccinMocha => Palette {
             bg: "1e1e2e",
             fg: "cdd6f4",
             title: "cba6f7",
@@ -158,7 +165,7 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "89b4fa",
             syntax: dark,
         },
-        "gruvbox-dark" => Palette {
+        T::GruvboxDark => Palette {
             bg: "282828",
             fg: "ebdbb2",
             title: "fabd2f",
@@ -171,7 +178,7 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "83a598",
             syntax: dark,
         },
-        "tokyonight-storm" => Palette {
+        T::TokyonightStorm => Palette {
             bg: "24283b",
             fg: "c0caf5",
             title: "7aa2f7",
@@ -184,17 +191,19 @@ fn palette(name: &str) -> Option<Palette> {
             blue: "7aa2f7",
             syntax: dark,
         },
-        _ => return None,
+        // The terminal's own colours: no palette.
+        T::TerminalDark | T::TerminalLight => return None,
     })
 }
 
 impl Theme {
     /// A built-in theme by name; unknown names are `None` (the caller warns).
     pub fn named(name: &str) -> Option<Theme> {
-        match name {
-            "terminal-dark" | "terminal-light" => Some(Self::terminal(name)),
-            _ => palette(name).map(|p| Self::from_palette(name, &p)),
-        }
+        let theme: BuiltinTheme = name.parse().ok()?;
+        Some(match palette(theme) {
+            Some(p) => Self::from_palette(theme.as_ref(), &p),
+            None => Self::terminal(theme.as_ref()),
+        })
     }
 
     fn from_palette(name: &str, p: &Palette) -> Theme {
@@ -236,7 +245,10 @@ impl Theme {
     /// Uses the terminal's own colours (ANSI), for terminals with a tuned palette.
     fn terminal(name: &str) -> Theme {
         let light = name.ends_with("light");
-        let mut t = Self::from_palette(name, &palette(if light { "light" } else { "dark" }).expect("built-in"));
+        let mut t = Self::from_palette(
+            name,
+            &palette(if light { BuiltinTheme::Light } else { BuiltinTheme::Dark }).expect("built-in"),
+        );
         t.base = Style::new();
         t.title = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
         let h = |c| Style::new().fg(c).add_modifier(Modifier::BOLD);
@@ -455,7 +467,7 @@ pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crat
     let warn = |msg: String| Diagnostic::warning(&deck.path, spec.line.max(1), msg);
     let name = cli.or(spec.name.as_deref()).or(spec.dark.as_deref()).unwrap_or("dark");
     let mut theme = Theme::named(name).unwrap_or_else(|| {
-        let hint = crate::diag::did_you_mean(name, NAMES)
+        let hint = crate::diag::did_you_mean(name, NAMES.iter().copied())
             .map_or_else(|| format!("built-in themes: {}", NAMES.join(", ")), |n| format!("did you mean `{n}`?"));
         warnings.push(warn(format!("unknown theme `{name}`, using `dark`")).with_hint(hint));
         Theme::named("dark").expect("built-in")

@@ -90,5 +90,5 @@ fn two_talks_do_not_cross() {
     let b = dir.path().join("b.md");
     std::fs::write(&a, DECK).unwrap();
     std::fs::write(&b, DECK).unwrap();
-    assert_ne!(deck::app::remote::socket_path(&a), deck::app::remote::socket_path(&b));
+    assert_ne!(deck::app::remote::socket_path(&a).unwrap(), deck::app::remote::socket_path(&b).unwrap());
 }

@@ -4,7 +4,6 @@
 //! status (`status TEXT`). Writes never block the presenter: a client that cannot keep up is
 //! dropped.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -42,28 +41,48 @@ impl Message {
 }
 
 /// The socket of a deck: one per deck file, so several talks on a machine do not cross.
-pub fn socket_path(deck: &Path) -> PathBuf {
+pub fn socket_path(deck: &Path) -> std::io::Result<PathBuf> {
     let canonical = deck.canonicalize().unwrap_or_else(|_| deck.to_path_buf());
-    let mut h = DefaultHasher::new();
-    canonical.hash(&mut h);
+    let hash = blake3::hash(canonical.as_os_str().as_encoded_bytes());
     let stem = deck.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let name: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(40).collect();
-    runtime_dir().join(format!("{name}-{:012x}.sock", h.finish() & 0xffff_ffff_ffff))
+    Ok(runtime_dir()?.join(format!("{name}-{}.sock", &hash.to_hex()[..12])))
 }
 
-fn runtime_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
-    let dir = match base {
-        Some(b) => b.join("deck"),
-        None => std::env::temp_dir().join(format!("deck-{}", rustix::process::getuid().as_raw())),
+/// `$XDG_RUNTIME_DIR/deck`, else `$TMPDIR/deck-UID`: a folder only we can use. One that
+/// another user made (or anyone may write to) is refused, or that user could stand in for
+/// the presenter.
+fn runtime_dir() -> std::io::Result<PathBuf> {
+    use etcetera::BaseStrategy;
+    let uid = rustix::process::getuid().as_raw();
+    let dir = match etcetera::base_strategy::Xdg::new().ok().and_then(|x| x.runtime_dir()) {
+        Some(base) => base.join("deck"),
+        None => std::env::temp_dir().join(format!("deck-{uid}")),
     };
-    let _ = std::fs::create_dir_all(&dir);
-    #[allow(clippy::permissions_set_readonly_false)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    private_dir(dir)
+}
+
+/// `dir`, made if missing, when it is a folder of ours that only we can use.
+fn private_dir(dir: PathBuf) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let uid = rustix::process::getuid().as_raw();
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+        _ => {}
     }
-    dir
+    let meta = std::fs::symlink_metadata(&dir)?;
+    let refuse = |why: &str| Err(std::io::Error::other(format!("{} {why}", dir.display())));
+    if !meta.is_dir() {
+        return refuse("is not a folder");
+    }
+    if meta.uid() != uid {
+        return refuse("belongs to another user");
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        // Ours, but open to others: close it.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(dir)
 }
 
 /// Messages from the other side arrive as events; `send` goes to the other side(s).
@@ -188,7 +207,32 @@ mod tests {
 
     #[test]
     fn sockets_differ_per_deck() {
-        assert_ne!(socket_path(Path::new("/a/talk.md")), socket_path(Path::new("/b/talk.md")));
-        assert_eq!(socket_path(Path::new("/a/talk.md")), socket_path(Path::new("/a/talk.md")));
+        let path = |p: &str| socket_path(Path::new(p)).unwrap();
+        assert!(path("/a/talk.md").to_string_lossy().ends_with(".sock"));
+        assert_ne!(path("/a/talk.md"), path("/b/talk.md"));
+        assert_eq!(path("/a/talk.md"), path("/a/talk.md"));
+    }
+
+    #[test]
+    fn the_socket_folder_is_ours_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        // Ours but open to everyone: closed, then used.
+        let open = base.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert_eq!(private_dir(open.clone()).unwrap(), open);
+        assert_eq!(std::fs::metadata(&open).unwrap().permissions().mode() & 0o777, 0o700);
+        // A link is not a folder of ours, wherever it points.
+        let link = base.path().join("link");
+        std::os::unix::fs::symlink(&open, &link).unwrap();
+        assert!(private_dir(link).unwrap_err().to_string().contains("is not a folder"));
+        // Another user's folder (only root can make one here).
+        if rustix::process::getuid().is_root() {
+            let theirs = base.path().join("theirs");
+            std::fs::create_dir(&theirs).unwrap();
+            std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
+            assert!(private_dir(theirs).unwrap_err().to_string().contains("belongs to another user"));
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{cursor, execute};
-use notify::{RecursiveMode, Watcher};
+use notify::RecursiveMode;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
@@ -86,28 +86,28 @@ pub fn spawn_signals(tx: Sender<Event>) -> io::Result<()> {
     Ok(())
 }
 
+/// What keeps the file watch alive: drop it to stop watching.
+pub type FileWatch =
+    notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>;
+
 /// Hot reload: watch the deck's folder (editors replace files by renaming) and report
-/// changes to markdown and theme files, coalesced over a short quiet period.
-pub fn watch(deck: &Path, tx: Sender<Event>) -> notify::Result<notify::RecommendedWatcher> {
+/// changes to markdown and theme files, coalesced by notify's debouncer (editors write in
+/// bursts). Opening a file is no change: deck reads the deck itself on every reload.
+pub fn watch(deck: &Path, tx: Sender<Event>) -> notify::Result<FileWatch> {
     let dir = deck.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-    let (raw_tx, raw_rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(raw_tx)?;
-    watcher.watch(&dir, RecursiveMode::NonRecursive)?;
-    std::thread::spawn(move || {
-        let relevant = |e: &notify::Event| {
-            !e.kind.is_access()
-                && e.paths.iter().any(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("md" | "yaml" | "yml")))
-        };
-        while let Ok(first) = raw_rx.recv() {
-            if !first.as_ref().is_ok_and(relevant) {
-                continue;
+    let relevant = |e: &notify::Event| {
+        !e.kind.is_access()
+            && e.paths.iter().any(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("md" | "yaml" | "yml")))
+    };
+    let mut debouncer = notify_debouncer_full::new_debouncer(
+        Duration::from_millis(60),
+        None,
+        move |result: notify_debouncer_full::DebounceEventResult| {
+            if result.is_ok_and(|events| events.iter().any(|e| relevant(&e.event))) {
+                let _ = tx.send(Event::FileChanged);
             }
-            // Editors write in bursts; wait until the folder is quiet.
-            while raw_rx.recv_timeout(Duration::from_millis(60)).is_ok() {}
-            if tx.send(Event::FileChanged).is_err() {
-                return;
-            }
-        }
-    });
-    Ok(watcher)
+        },
+    )?;
+    debouncer.watch(&dir, RecursiveMode::NonRecursive)?;
+    Ok(debouncer)
 }

@@ -131,7 +131,7 @@ impl Settings {
         Self {
             timeout: DEFAULT_TIMEOUT,
             python_env: var("VIRTUAL_ENV"),
-            cache_dir: rust::cache_root(var("DECK_CACHE_DIR"), var("XDG_CACHE_HOME"), var("HOME")),
+            cache_dir: rust::cache_root(var("DECK_CACHE_DIR")),
             rustc: var("DECK_RUSTC").unwrap_or_else(|| "rustc".into()),
             cargo: var("DECK_CARGO").unwrap_or_else(|| "cargo".into()),
         }

@@ -64,10 +64,9 @@ fn builtin(language: &str, runner: Option<&str>) -> Option<LanguageCommand> {
 fn configured() -> &'static HashMap<String, LanguageCommand> {
     static CONFIG: std::sync::OnceLock<HashMap<String, LanguageCommand>> = std::sync::OnceLock::new();
     CONFIG.get_or_init(|| {
-        let dir = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-        let Some(path) = dir.map(|d| d.join("deck/config.yaml")) else { return HashMap::new() };
+        use etcetera::BaseStrategy;
+        let Ok(xdg) = etcetera::base_strategy::Xdg::new() else { return HashMap::new() };
+        let path = xdg.config_dir().join("deck/config.yaml");
         std::fs::read_to_string(path)
             .ok()
             .and_then(|t| serde_saphyr::from_str::<Config>(&t).ok())

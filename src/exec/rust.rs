@@ -4,7 +4,6 @@
 //! into the embedded interpreter.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -361,9 +360,20 @@ fn spec(job: &Job, version: &str) -> Spec {
         source.push_str(&job.source);
     }
     let module = (kind == Kind::PyO3).then(|| pymodule_name(&job.source)).flatten();
-    let mut h = DefaultHasher::new();
-    (&source, &file_name, kind, version, PYO3_REQ).hash(&mut h);
-    Spec { key: h.finish(), kind, source, file_name, module }
+    // blake3, not std's hasher: the key names folders on disk, so it must not change with
+    // the Rust release deck was built with. Each part is length-prefixed so none can run into
+    // the next.
+    let kind_tag = match kind {
+        Kind::Plain => "plain",
+        Kind::PyO3 => "pyo3",
+    };
+    let mut h = blake3::Hasher::new();
+    for part in [source.as_str(), &file_name, kind_tag, version, PYO3_REQ] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let key = u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"));
+    Spec { key, kind, source, file_name, module }
 }
 
 /// The name of the `#[pymodule]` item (`fn name` or `mod name`), or its `#[pyo3(name = ..)]`.
@@ -403,12 +413,13 @@ fn cached(dir: &Path, spec: &Spec) -> Option<Artifact> {
     Some(artifact)
 }
 
-/// The cache folder: `deck_cache_dir`, else `xdg_cache_home/deck` (when absolute, as the XDG
-/// spec says), else `home/.cache/deck`; always absolute (the compilers run in other folders).
-pub fn cache_root(deck_cache_dir: Option<PathBuf>, xdg_cache_home: Option<PathBuf>, home: Option<PathBuf>) -> PathBuf {
+/// The cache folder: `deck_cache_dir`, else the XDG cache folder's `deck` (a relative
+/// `$XDG_CACHE_HOME` is ignored, as the spec says), else a temporary folder; always absolute
+/// (the compilers run in other folders).
+pub fn cache_root(deck_cache_dir: Option<PathBuf>) -> PathBuf {
+    use etcetera::BaseStrategy;
     let root = deck_cache_dir
-        .or_else(|| xdg_cache_home.filter(|p| p.is_absolute()).map(|p| p.join("deck")))
-        .or_else(|| home.map(|h| h.join(".cache").join("deck")))
+        .or_else(|| etcetera::base_strategy::Xdg::new().ok().map(|xdg| xdg.cache_dir().join("deck")))
         .unwrap_or_else(|| std::env::temp_dir().join("deck-cache"));
     std::path::absolute(&root).unwrap_or(root)
 }

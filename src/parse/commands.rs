@@ -6,8 +6,9 @@ use serde::de::IgnoredAny;
 
 use crate::model::Alignment;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, strum::VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Command {
     Pause,
     EndSlide,
@@ -50,30 +51,15 @@ impl From<AlignmentValue> for Alignment {
     }
 }
 
-/// Names the user may write, for "did you mean" hints.
-pub const NAMES: &[&str] = &[
-    "pause",
-    "end_slide",
-    "new_line",
-    "newline",
-    "new_lines",
-    "newlines",
-    "jump_to_middle",
-    "column_layout",
-    "column",
-    "reset_layout",
-    "alignment",
-    "incremental_lists",
-    "incremental_tables",
-    "list_item_newlines",
-    "no_footer",
-    "skip_slide",
-    "font_size",
-    "include",
-    "speaker_note",
-    "snippet_output",
-    "comment",
-];
+/// Spellings serde accepts beside the variants' own names.
+const ALIASES: [&str; 2] = ["newline", "newlines"];
+
+/// Every command name the user may write, for "did you mean" hints: the enum's variants
+/// (so the list cannot drift from what the parser accepts) and their aliases.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    use strum::VariantNames;
+    Command::VARIANTS.iter().copied().chain(ALIASES)
+}
 
 /// What a comment turned out to be.
 #[derive(Debug, PartialEq)]
@@ -117,12 +103,12 @@ pub fn classify(html: &str, prefix: Option<&str>) -> CommentKind {
     if !shaped {
         return CommentKind::Ignored;
     }
-    if !NAMES.contains(&name) {
+    if !names().any(|n| n == name) {
         // A multi-line comment is prose even if its first word looks like a command.
         if body.contains('\n') {
             return CommentKind::Ignored;
         }
-        let hint = crate::diag::did_you_mean(name, NAMES).map(|n| format!("did you mean `{n}`?"));
+        let hint = crate::diag::did_you_mean(name, names()).map(|n| format!("did you mean `{n}`?"));
         return CommentKind::Unknown { name: name.to_string(), hint };
     }
     match serde_saphyr::from_str::<Command>(body) {

@@ -82,8 +82,9 @@ fn apply_attr(a: &mut CodeAttrs, name: &str, value: Option<&str>) -> Result<(), 
             a.timeout_secs = Some(secs.ok_or("`+timeout` takes seconds: `+timeout:10`")?);
         }
         other => {
-            let hint =
-                crate::diag::did_you_mean(other, ATTRS).map(|n| format!(" (did you mean `+{n}`?)")).unwrap_or_default();
+            let hint = crate::diag::did_you_mean(other, ATTRS.iter().copied())
+                .map(|n| format!(" (did you mean `+{n}`?)"))
+                .unwrap_or_default();
             return Err(format!("unknown code block attribute `+{other}`{hint}"));
         }
     }

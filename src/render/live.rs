@@ -51,12 +51,8 @@ pub fn view(id: SnippetId, out: &SnippetOutput, colors: &StatusColors) -> Output
         lines.push(Line::styled(format!("… {} earlier lines dropped", out.dropped), Style::new().fg(colors.muted)));
     }
     let skip_end = out.scroll.min(out.lines.len());
-    for (text, stderr) in out.lines.iter().take(out.lines.len() - skip_end) {
-        lines.push(styled_line(text, *stderr, colors));
-    }
-    for (text, stderr) in out.partial_lines() {
-        lines.push(styled_line(text, stderr, colors));
-    }
+    let printed = out.lines.iter().take(out.lines.len() - skip_end).map(|(text, stderr)| (text.as_str(), *stderr));
+    lines.extend(styled_lines(printed.chain(out.partial_lines()).collect(), colors));
     if let Some(progress) = &out.progress {
         lines.push(Line::styled(format!("⚙ {progress}"), Style::new().fg(colors.muted)));
     }
@@ -64,11 +60,36 @@ pub fn view(id: SnippetId, out: &SnippetOutput, colors: &StatusColors) -> Output
     OutputView { lines, status: status_line(out, colors), image }
 }
 
-fn styled_line(text: &str, stderr: bool, colors: &StatusColors) -> Line<'static> {
-    let mut line = match text.as_bytes().into_text() {
-        Ok(t) if text.contains('\x1b') => t.lines.into_iter().next().unwrap_or_default(),
-        _ => Line::raw(text.to_string()),
-    };
+/// Printed lines as drawn. ANSI colours are read over each stream's lines as a whole, so a
+/// colour set on one line holds on the next until reset, as in a terminal; stderr is marked.
+fn styled_lines(lines: Vec<(&str, bool)>, colors: &StatusColors) -> Vec<Line<'static>> {
+    let mut parsed: [Option<std::vec::IntoIter<Line<'static>>>; 2] = [None, None];
+    for stream in [false, true] {
+        let texts: Vec<&str> = lines.iter().filter(|(_, s)| *s == stream).map(|(t, _)| *t).collect();
+        if !texts.iter().any(|t| t.contains('\x1b')) {
+            continue;
+        }
+        // One line in, one line out; anything else (a stray control character) falls back
+        // to plain text line by line.
+        if let Ok(text) = texts.join("\n").as_bytes().into_text()
+            && text.lines.len() == texts.len()
+        {
+            parsed[usize::from(stream)] = Some(text.lines.into_iter());
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(text, stderr)| {
+            let line = parsed[usize::from(stderr)]
+                .as_mut()
+                .and_then(Iterator::next)
+                .unwrap_or_else(|| Line::raw(text.to_string()));
+            mark_stderr(line, stderr, colors)
+        })
+        .collect()
+}
+
+fn mark_stderr(mut line: Line<'static>, stderr: bool, colors: &StatusColors) -> Line<'static> {
     if stderr {
         line.spans.insert(0, Span::styled("▌", Style::new().fg(colors.error)));
         for span in line.spans.iter_mut().skip(1) {
@@ -95,4 +116,45 @@ fn status_line(out: &SnippetOutput, c: &StatusColors) -> Line<'static> {
         },
     };
     Line::styled(text, Style::new().fg(color))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::Report;
+
+    fn colors() -> StatusColors {
+        StatusColors { muted: Color::Gray, error: Color::Red, success: Color::Green, accent: Color::Yellow }
+    }
+
+    fn view_of(text: &str) -> OutputView {
+        let id = SnippetId { slide: 0, element: 0 };
+        let mut store = OutputStore::default();
+        store.apply(Report::Output { id, text: text.into(), stderr: false });
+        view(id, store.get(id).unwrap(), &colors())
+    }
+
+    #[test]
+    fn a_colour_holds_across_lines_until_reset() {
+        let v = view_of("\x1b[32mgreen\nstill green\n\x1b[0mplain\n");
+        let fg = |i: usize| v.lines[i].spans.iter().find(|s| !s.content.is_empty()).and_then(|s| s.style.fg);
+        assert_eq!(fg(0), Some(Color::Green));
+        assert_eq!(fg(1), Some(Color::Green), "{:?}", v.lines[1]);
+        assert_ne!(fg(2), Some(Color::Green), "{:?}", v.lines[2]);
+        assert_eq!(v.lines[1].to_string(), "still green");
+    }
+
+    #[test]
+    fn progress_shows_until_the_snippet_prints() {
+        let id = SnippetId { slide: 0, element: 0 };
+        let mut store = OutputStore::default();
+        store.apply(Report::Started { id });
+        store.apply(Report::Progress { id, text: "Compiling pyo3".into() });
+        let shown = |store: &OutputStore| {
+            view(id, store.get(id).unwrap(), &colors()).lines.iter().map(Line::to_string).collect::<Vec<_>>()
+        };
+        assert_eq!(shown(&store), ["⚙ Compiling pyo3"]);
+        store.apply(Report::Output { id, text: "hello\n".into(), stderr: false });
+        assert_eq!(shown(&store), ["hello"]);
+    }
 }
