@@ -171,3 +171,23 @@ fn record_writes_the_live_presentation_as_a_cast() {
     }
     assert!(vt.screen().contents().contains("last words"), "{}", vt.screen().contents());
 }
+
+/// A Rust panic in a demo module, caught by Python as PanicException, is the snippet's
+/// exception: the presenter stays on its screen, with no panic message written over it.
+#[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
+fn a_panic_caught_by_python_leaves_the_presenter_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = "Panic slide\n===\n\n```python +exec\nimport rust_demo\ntry:\n    rust_demo.panics('kab' + 'oom')\nexcept BaseException as e:\n    print(type(e).__name__, 'caught:', e)\n```\n";
+    std::fs::write(dir.path().join("panic-talk.md"), deck).unwrap();
+    let t = Tmux::start("panic", dir.path());
+    t.type_line(&format!("{} -x panic-talk.md", env!("CARGO_BIN_EXE_deck")));
+    let wait = Duration::from_secs(20);
+    t.wait_for("Panic slide", wait);
+    t.send(&["C-e"]);
+    let screen = t.wait_for("PanicException caught: kaboom", wait);
+    assert!(screen.contains("Panic slide") && !screen.contains("panicked at"), "{screen}");
+    // Still the presenter in raw mode: `q` is a key, and quitting restores the prompt.
+    t.send(&["q"]);
+    t.wait_until(wait, |s| s.trim_end().ends_with("E2E$") && !s.contains("Panic slide"), "the prompt");
+}

@@ -18,6 +18,13 @@ pub fn fibonacci(n: u64) -> PyResult<u64> {
     Ok(a)
 }
 
+/// Always panics with `message`: a Rust panic reaches Python as `PanicException`, which
+/// derives from `BaseException` (so `except Exception` does not catch it).
+#[pyfunction]
+pub fn panics(message: &str) {
+    panic!("{message}");
+}
+
 /// The sum of a list of numbers.
 #[pyfunction]
 pub fn sum_list(numbers: Vec<f64>) -> f64 {
@@ -232,6 +239,7 @@ impl Counter {
 
 pub fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fibonacci, m)?)?;
+    m.add_function(wrap_pyfunction!(panics, m)?)?;
     m.add_function(wrap_pyfunction!(sum_list, m)?)?;
     m.add_function(wrap_pyfunction!(filter_positive, m)?)?;
     m.add_function(wrap_pyfunction!(word_frequencies, m)?)?;

@@ -137,3 +137,11 @@ def test_sieve_releases_the_gil_while_it_counts():
         sys.setswitchinterval(interval)
     assert result == [98222287]
     assert ticks > 0, "Python stalled while the sieve ran"
+
+
+def test_a_rust_panic_is_a_panic_exception_not_an_exception():
+    with pytest.raises(BaseException) as raised:
+        rust_demo.panics("kaboom")
+    assert type(raised.value).__name__ == "PanicException"
+    assert "kaboom" in str(raised.value)
+    assert not isinstance(raised.value, Exception)

@@ -1,57 +1,55 @@
 //! The real terminal: raw mode and the alternate screen, restored on every exit path
 //! (return, error, panic, signal), plus the threads that feed the event loop.
 
-use std::io::{self, Stdout};
+use std::io;
 use std::path::Path;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
-use crossterm::{cursor, execute};
 use notify::RecursiveMode;
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 use super::run::Event;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub type Term = ratatui::DefaultTerminal;
 
-/// Restores the terminal when dropped, however the presenter ends.
+/// Raw mode and the alternate screen (ratatui's `try_init`), restored when dropped, however
+/// the presenter ends.
 pub struct Guard {
     pub terminal: Term,
 }
 
 impl Guard {
     pub fn enter() -> io::Result<Self> {
-        install_panic_hook();
-        enable_raw_mode()?;
-        let mut stdout = io::stdout();
-        if let Err(e) = execute!(stdout, EnterAlternateScreen, cursor::Hide) {
-            restore();
-            return Err(e);
-        }
-        let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
+        let terminal = match ratatui::try_init() {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = ratatui::try_restore();
+                return Err(e);
+            }
+        };
+        restore_only_when_the_presenter_panics();
         Ok(Self { terminal })
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        restore();
+        ratatui::restore();
     }
 }
 
-pub fn restore() {
-    let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
-}
-
-fn install_panic_hook() {
-    let default = std::panic::take_hook();
+/// ratatui's hook restores the terminal on any panic. A panic on another thread may be
+/// caught while the talk goes on (pyo3 turns one in a demo module into PanicException, shown
+/// as the snippet's exception): only a panic of the presenter's own thread, which ends deck,
+/// restores the terminal and prints; the others stay quiet instead of writing over the slide.
+fn restore_only_when_the_presenter_panics() {
+    let restore_and_report = std::panic::take_hook();
+    let presenter = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        default(info);
+        if std::thread::current().id() == presenter {
+            restore_and_report(info);
+        }
     }));
 }
 
