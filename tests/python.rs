@@ -130,7 +130,7 @@ fn a_million_lines_stay_bounded() {
     s.ctrl('e');
     s.settle(Duration::from_secs(120));
     let id = deck::exec::SnippetId { slide: 0, element: 0 };
-    let out = s.session.outputs.get(id).unwrap();
+    let out = s.session.snippets.outputs.get(id).unwrap();
     assert_eq!(out.lines.len(), deck::exec::output::MAX_LINES);
     assert_eq!(out.dropped, 1_000_000 - deck::exec::output::MAX_LINES);
     assert_eq!(out.lines.back().unwrap().0, "999999");
@@ -204,7 +204,7 @@ fn numpy_and_pil_values_are_pictures() {
     s.ctrl('e');
     s.settle(WAIT);
     let id = deck::exec::SnippetId { slide: 0, element: 0 };
-    assert_eq!(s.session.outputs.get(id).unwrap().image, Some((80, 40)), "{}", s.output(0));
+    assert_eq!(s.session.snippets.outputs.get(id).unwrap().image, Some((80, 40)), "{}", s.output(0));
     let red = ratatui::style::Color::Rgb(255, 0, 0);
     let buf = s.terminal.backend().buffer();
     assert!(buf.content().iter().any(|c| c.fg == red || c.bg == red), "red half-blocks drawn:\n{}", s.text());
@@ -212,7 +212,7 @@ fn numpy_and_pil_values_are_pictures() {
     s.ctrl('e');
     s.settle(WAIT);
     let id = deck::exec::SnippetId { slide: 1, element: 0 };
-    assert_eq!(s.session.outputs.get(id).unwrap().image, Some((60, 30)), "{}", s.output(0));
+    assert_eq!(s.session.snippets.outputs.get(id).unwrap().image, Some((60, 30)), "{}", s.output(0));
 }
 
 /// Quitting while a snippet runs: the loop ends at once, and the keys and engine reports that

@@ -3,7 +3,6 @@
 //! against `TestBackend`.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -13,10 +12,10 @@ use ratatui::backend::Backend;
 
 use super::draw::draw;
 use super::keys::Keymap;
+use super::peer::Peer;
+use super::snippets::Snippets;
 use super::state::{App, Effect};
-use crate::exec::output::OutputStore;
-use crate::exec::{Executor, Report, Settings, SnippetId};
-use crate::model::{Block, ExecMode};
+use crate::exec::{Report, Settings};
 use crate::render::ImageCache;
 use crate::render::live::{ImageSizes, Live, StatusColors};
 
@@ -32,25 +31,20 @@ pub enum Event {
     Terminate,
 }
 
+/// One presenter (or notes screen) at work: the state machine and its keymap, plus one
+/// component per job: live code (`snippets`), pictures, the link to the other screen
+/// (`peer`) and the recording.
 pub struct Session {
     pub app: App,
     pub keymap: Keymap,
     pub images: ImageCache,
-    pub outputs: OutputStore,
-    executor: Executor,
-    settings: Settings,
+    pub snippets: Snippets,
+    peer: Peer,
     sizes: ImageSizes,
-    last_run: Option<SnippetId>,
     /// Rows the current slide overflows by, from the last draw.
     pub overflow: u16,
     /// `--record`: every drawn frame goes here too.
     pub recorder: Option<crate::export::cast::Recorder>,
-    /// The other instance(s): notes for a presenter, the presenter for notes.
-    link: Option<super::remote::Link>,
-    /// What was last sent over the link, so nothing is sent twice or echoed back.
-    sent: ((usize, usize), String),
-    /// The position, for greeting a notes instance that connects.
-    shared_position: std::sync::Arc<std::sync::Mutex<(usize, usize)>>,
     tx: Sender<Event>,
 }
 
@@ -60,39 +54,22 @@ impl Session {
     }
 
     pub fn with_settings(app: App, tx: Sender<Event>, settings: Settings) -> Self {
-        let engine_tx = std::sync::Mutex::new(tx.clone());
-        let sink = Arc::new(move |r: Report| {
-            if let Ok(tx) = engine_tx.lock() {
-                let _ = tx.send(Event::Exec(r));
-            }
-        });
-        let executor = Executor::new(sink, &settings);
         Self {
             app,
             keymap: Keymap::default(),
             images: ImageCache::new(),
-            outputs: OutputStore::default(),
-            executor,
-            settings,
+            snippets: Snippets::new(tx.clone(), settings),
+            peer: Peer::default(),
             sizes: ImageSizes::default(),
-            last_run: None,
             overflow: 0,
             recorder: None,
-            link: None,
-            sent: ((0, 0), String::new()),
-            shared_position: Arc::default(),
             tx,
         }
     }
 
     /// Presenter: let `deck --notes` instances connect on this socket.
     pub fn listen(&mut self, socket: &Path) -> std::io::Result<()> {
-        let position = self.shared_position.clone();
-        let hello = move || {
-            let (slide, step) = *position.lock().expect("lock");
-            vec![super::remote::Message::Goto { slide, step }]
-        };
-        self.link = Some(super::remote::listen(socket, self.tx.clone(), hello)?);
+        self.peer.listen(socket, self.tx.clone())?;
         self.sync();
         Ok(())
     }
@@ -101,67 +78,25 @@ impl Session {
     pub fn follow(&mut self, socket: &Path) {
         self.app.notes_mode = true;
         self.app.remote_status = "waiting for the presenter…".into();
-        self.link = Some(super::remote::follow(socket.to_path_buf(), self.tx.clone()));
+        self.peer.follow(socket, self.tx.clone());
     }
 
     /// Tell the other side where we are and (presenter) how the snippets are doing.
     fn sync(&mut self) {
-        let position = (self.app.slide, self.app.step);
-        *self.shared_position.lock().expect("lock") = position;
-        let Some(link) = &self.link else { return };
-        if position != self.sent.0 {
-            link.send(&super::remote::Message::Goto { slide: position.0, step: position.1 });
-            self.sent.0 = position;
-        }
-        if !self.app.notes_mode {
-            let status = self.snippet_status();
-            if status != self.sent.1 {
-                link.send(&super::remote::Message::Status(status.clone()));
-                self.sent.1 = status;
-            }
-        }
-    }
-
-    /// One line on the current slide's snippets, for the notes screen.
-    fn snippet_status(&self) -> String {
-        let slide = self.app.slide;
-        let mut outputs: Vec<_> = self.outputs.outputs.iter().filter(|(id, _)| id.slide == slide).collect();
-        outputs.sort_by_key(|(id, _)| id.element);
-        outputs
-            .iter()
-            .map(|(_, o)| match &o.finished {
-                None => "snippet running".to_string(),
-                Some((outcome, t)) if outcome.ok() => {
-                    format!("snippet done in {}", crate::exec::output::fmt_duration(*t))
-                }
-                Some((outcome, _)) => format!("snippet {outcome:?}").to_lowercase(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        let status = (!self.app.notes_mode).then(|| self.snippets.status_of_slide(self.app.slide));
+        self.peer.sync((self.app.slide, self.app.step), status);
     }
 
     /// Once the first frame is up: start the interpreter if the deck will need it, and run
     /// the first slide's auto-running snippets.
     pub fn started(&mut self) {
-        self.warm_up();
+        self.snippets.warm_up(&self.app);
         self.effect(Effect::SlideShown);
-    }
-
-    /// With execution allowed: start the interpreter and compile every Rust snippet in the
-    /// background, so pressing run on stage is instant.
-    fn warm_up(&mut self) {
-        if !self.app.exec_allowed {
-            return;
-        }
-        if self.app.deck.snippets().any(|(_, c)| crate::exec::is_python(&c.language) && c.attrs.exec.runs()) {
-            self.executor.warm_up_python();
-        }
-        crate::exec::plan::warm_up_rust(&mut self.executor, &self.app.deck, self.settings.timeout);
     }
 
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let mut overflow = 0;
-        let live = Live { outputs: &self.outputs, sizes: &self.sizes, colors: status_colors(&self.app) };
+        let live = Live { outputs: &self.snippets.outputs, sizes: &self.sizes, colors: status_colors(&self.app) };
         let frame = terminal.draw(|f| {
             overflow = if self.app.notes_mode {
                 super::notes::draw(f, &self.app, &live, &mut self.images)
@@ -177,7 +112,7 @@ impl Session {
     }
 
     pub fn running(&self) -> bool {
-        self.outputs.any_running()
+        self.snippets.running()
     }
 
     pub fn handle(&mut self, event: Event) {
@@ -192,15 +127,14 @@ impl Session {
             Event::Resize => {}
             Event::FileChanged => self.effect(Effect::Reload),
             Event::Exec(report) => {
-                if let Some((id, image)) = self.outputs.apply(report) {
+                if let Some((id, image)) = self.snippets.apply(report) {
                     self.images.insert_pixels(id.image_key(), image::DynamicImage::ImageRgba8(image));
                 }
             }
             Event::Remote(super::remote::Message::Goto { slide, step }) => {
                 let before = self.app.slide;
                 self.app.set_position(slide, step);
-                // Not an echo: this is where the other side already is.
-                self.sent.0 = (self.app.slide, self.app.step);
+                self.peer.arrived((self.app.slide, self.app.step));
                 if self.app.slide != before && !self.app.notes_mode {
                     self.effect(Effect::SlideShown);
                 }
@@ -220,88 +154,18 @@ impl Session {
             Effect::Reload => {
                 let result = crate::parse::parse_file(&self.app.deck.path);
                 self.app.reloaded(result);
-                self.warm_up();
+                self.snippets.warm_up(&self.app);
             }
             Effect::Run => {
                 // Consent may just have been given: build what the deck will run.
-                self.warm_up();
-                self.run_key();
-                self.auto_run();
+                self.snippets.warm_up(&self.app);
+                self.snippets.run_key(&self.app);
+                self.snippets.auto_run(&self.app);
             }
-            Effect::SlideShown => self.auto_run(),
-            Effect::Cancel => {
-                let running: Vec<SnippetId> =
-                    self.outputs.outputs.iter().filter(|(_, o)| o.running()).map(|(id, _)| *id).collect();
-                for id in running {
-                    self.executor.cancel(id);
-                }
-            }
-            Effect::ResetPython => self.executor.reset_python(),
-            Effect::ScrollOutput(n) => {
-                if let Some(out) = self.last_run.and_then(|id| self.outputs.outputs.get_mut(&id)) {
-                    out.scroll = out.scroll.saturating_add_signed(n as isize).min(out.lines.len());
-                }
-            }
-        }
-    }
-
-    /// The run key: the first snippet here that has not run yet, else the last one run again.
-    fn run_key(&mut self) {
-        let here = self.runnable(|m| m == ExecMode::Exec);
-        let next = here.iter().copied().find(|id| self.outputs.get(*id).is_none());
-        let target = next.or(self.last_run.filter(|id| here.contains(id))).or(here.first().copied());
-        if let Some(id) = target {
-            self.start(id);
-        }
-    }
-
-    fn auto_run(&mut self) {
-        if !self.app.exec_allowed {
-            return;
-        }
-        for id in self.runnable(ExecMode::on_display) {
-            if self.outputs.get(id).is_none() {
-                self.start(id);
-            }
-        }
-    }
-
-    /// Snippets on the current slide, visible at this step, whose mode matches.
-    fn runnable(&self, mode: impl Fn(ExecMode) -> bool) -> Vec<SnippetId> {
-        let Some(slide) = self.app.deck.slides.get(self.app.slide) else { return Vec::new() };
-        slide
-            .elements
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.step <= self.app.step)
-            .filter_map(|(i, e)| match &e.block {
-                Block::Code(c) if mode(c.attrs.exec) => Some(SnippetId { slide: self.app.slide, element: i }),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn start(&mut self, id: SnippetId) {
-        if self.outputs.get(id).is_some_and(super::super::exec::output::SnippetOutput::running) {
-            return;
-        }
-        let Some(Block::Code(code)) =
-            self.app.deck.slides.get(id.slide).and_then(|s| s.elements.get(id.element)).map(|e| &e.block)
-        else {
-            return;
-        };
-        let job = crate::exec::plan::job(id, code, self.settings.timeout);
-        self.last_run = Some(id);
-        // Mark it running now, so the screen and `running()` agree before the engine reports.
-        self.outputs.apply(Report::Started { id });
-        self.executor.start(job);
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        if let Some(link) = &self.link {
-            link.close();
+            Effect::SlideShown => self.snippets.auto_run(&self.app),
+            Effect::Cancel => self.snippets.cancel_running(),
+            Effect::ResetPython => self.snippets.reset_python(),
+            Effect::ScrollOutput(n) => self.snippets.scroll(n),
         }
     }
 }

@@ -117,12 +117,12 @@ impl Screen {
     /// The text output of the snippet that is element `element` of the current slide.
     pub(crate) fn output(&self, element: usize) -> String {
         let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
-        self.session.outputs.get(id).map(deck::exec::output::SnippetOutput::text).unwrap_or_default()
+        self.session.snippets.outputs.get(id).map(deck::exec::output::SnippetOutput::text).unwrap_or_default()
     }
 
     pub(crate) fn outcome(&self, element: usize) -> Option<deck::exec::Outcome> {
         let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
-        self.session.outputs.get(id).and_then(|o| o.finished.clone()).map(|(o, _)| o)
+        self.session.snippets.outputs.get(id).and_then(|o| o.finished.clone()).map(|(o, _)| o)
     }
 }
 
