@@ -110,6 +110,11 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
 }
 
 fn main() -> ExitCode {
+    // deck started again as a deck's Python worker (exec/python/worker.rs).
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(deck::exec::python::worker::FLAG) {
+        return deck::exec::python::worker::main(args.get(2).map(String::as_str));
+    }
     let cli = Cli::parse();
     if let Ok(cwd) = std::env::current_dir() {
         deck::diag::set_base_dir(cwd);

@@ -56,11 +56,8 @@ fn cast_replays_to_the_presenters_screen() {
     );
 
     // The presenter's screen on the same slide, with the snippet run.
-    let settings = deck::exec::Settings {
-        timeout: std::time::Duration::from_secs(30),
-        python_env: None,
-        ..deck::exec::Settings::from_env()
-    };
+    let settings =
+        deck::exec::Settings { timeout: std::time::Duration::from_secs(30), python_env: None, ..common::settings() };
     let mut s = Screen::exec(&dir.path().join("talk.md"), 120, 36, settings);
     s.keys("G");
     s.ctrl('e');

@@ -25,7 +25,7 @@ fn screen(text: &str, settings: Settings) -> (tempfile::TempDir, Screen, std::sy
 }
 
 fn settings() -> Settings {
-    Settings { timeout: Duration::from_secs(30), python_env: common::test_python_env(), ..Settings::from_env() }
+    Settings { timeout: Duration::from_secs(30), python_env: common::test_python_env(), ..common::settings() }
 }
 
 #[test]
@@ -200,7 +200,7 @@ fn subprocess_python_has_no_shared_state() {
 fn numpy_and_pil_values_are_pictures() {
     let env = common::test_python_env().expect("DECK_TEST_PYTHON_ENV with numpy and Pillow");
     let deck = "```python +exec\nimport numpy as np\na = np.zeros((40, 80, 3), dtype=np.uint8)\na[:, :40] = (255, 0, 0)\na\n```\n<!-- end_slide -->\n```python +exec\nfrom PIL import Image\nImage.new('RGB', (60, 30), (0, 0, 255))\n```\n";
-    let (_d, mut s, _g) = screen(deck, Settings { timeout: WAIT, python_env: Some(env), ..Settings::from_env() });
+    let (_d, mut s, _g) = screen(deck, Settings { timeout: WAIT, python_env: Some(env), ..common::settings() });
     s.ctrl('e');
     s.settle(WAIT);
     let id = deck::exec::SnippetId { slide: 0, element: 0 };

@@ -53,7 +53,7 @@ fn screen(text: &str) -> (tempfile::TempDir, Screen) {
         python_env: None,
         cache_dir: root.join("cache"),
         rustc: root.join("rustc-logged"),
-        ..Settings::from_env()
+        ..common::settings()
     };
     (dir, Screen::exec(&path, 100, 40, settings))
 }

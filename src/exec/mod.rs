@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// Which snippet: its slide and its element on that slide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct SnippetId {
     pub slide: usize,
     pub element: usize,
@@ -29,7 +29,7 @@ impl SnippetId {
 }
 
 /// One run of one snippet.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Job {
     pub id: SnippetId,
     pub language: String,
@@ -120,6 +120,9 @@ pub struct Settings {
     pub cache_dir: PathBuf,
     pub rustc: PathBuf,
     pub cargo: PathBuf,
+    /// deck's own binary, started as the Python worker (tests name it: their own binary
+    /// is a test harness).
+    pub python_worker: PathBuf,
 }
 
 impl Settings {
@@ -134,12 +137,13 @@ impl Settings {
             cache_dir: rust::cache_root(var("DECK_CACHE_DIR")),
             rustc: var("DECK_RUSTC").unwrap_or_else(|| "rustc".into()),
             cargo: var("DECK_CARGO").unwrap_or_else(|| "cargo".into()),
+            python_worker: std::env::current_exe().unwrap_or_else(|_| "deck".into()),
         }
     }
 }
 
-/// Picks the engine for each job: Python in-process, Rust through the build cache,
-/// everything else as a subprocess.
+/// Picks the engine for each job: Python in its supervised worker, Rust through the build
+/// cache, everything else as a subprocess.
 pub struct Executor {
     python: Arc<python::LazyPython>,
     process: process::ProcessEngine,
@@ -149,7 +153,8 @@ pub struct Executor {
 impl Executor {
     pub fn new(sink: Sink, settings: &Settings) -> Self {
         let process = process::ProcessEngine::new(sink.clone());
-        let python = Arc::new(python::LazyPython::new(sink.clone(), settings.python_env.clone()));
+        let worker = python::WorkerCommand { exe: settings.python_worker.clone(), env: settings.python_env.clone() };
+        let python = Arc::new(python::LazyPython::new(sink.clone(), worker));
         let rust = rust::RustEngine::new(sink, process.clone(), python.clone(), settings);
         Self { python, process, rust }
     }
@@ -192,7 +197,7 @@ impl Executor {
 }
 
 /// The PyO3 demo modules, importable in every snippet with nothing installed. Must run before
-/// the interpreter starts.
+/// the interpreter starts (in the Python worker).
 pub fn register_demo_modules() {
     demos::register_all();
 }

@@ -214,6 +214,19 @@ fn stop(group: &Arc<ProcessGroup>, reason: &Mutex<Option<Outcome>>, why: Outcome
     });
 }
 
+/// The text at the front of `pending`, up to a UTF-8 character cut by the end of a read
+/// (kept for the next read); invalid bytes become U+FFFD.
+pub(crate) fn take_utf8(pending: &mut Vec<u8>) -> String {
+    let valid = match std::str::from_utf8(pending) {
+        Ok(_) => pending.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => pending.len(),
+    };
+    let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+    pending.drain(..valid);
+    text
+}
+
 /// Forward a pipe as text, never splitting a UTF-8 character across reports.
 fn stream(mut r: Box<dyn Read + Send>, stderr: bool, id: SnippetId, sink: Sink) {
     let mut buf = [0u8; 8192];
@@ -223,13 +236,7 @@ fn stream(mut r: Box<dyn Read + Send>, stderr: bool, id: SnippetId, sink: Sink) 
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 pending.extend_from_slice(&buf[..n]);
-                let valid = match std::str::from_utf8(&pending) {
-                    Ok(_) => pending.len(),
-                    Err(e) if e.error_len().is_none() => e.valid_up_to(),
-                    Err(_) => pending.len(),
-                };
-                let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
-                pending.drain(..valid);
+                let text = take_utf8(&mut pending);
                 if !text.is_empty() {
                     sink(Report::Output { id, text, stderr });
                 }

@@ -22,7 +22,7 @@ impl Screen {
     pub(crate) fn open(path: &std::path::Path, width: u16, height: u16) -> Self {
         let deck = deck::parse::parse_file(path).unwrap_or_else(|e| panic!("{e}"));
         let (tx, rx) = mpsc::channel();
-        let session = Session::new(App::new(deck, None, false), tx);
+        let session = Session::with_settings(App::new(deck, None, false), tx, settings());
         let mut s = Self { session, terminal: Terminal::new(TestBackend::new(width, height)).unwrap(), rx };
         s.draw();
         s
@@ -166,6 +166,12 @@ pub(crate) fn wait_until(what: &str, done: impl Fn() -> bool) {
         assert!(start.elapsed() < std::time::Duration::from_secs(300), "waited five minutes for {what}");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+/// Settings as the command line makes them, with deck's binary as the Python worker (the
+/// test binary itself is a harness, not deck).
+pub(crate) fn settings() -> deck::exec::Settings {
+    deck::exec::Settings { python_worker: env!("CARGO_BIN_EXE_deck").into(), ..deck::exec::Settings::from_env() }
 }
 
 /// A virtualenv with numpy and Pillow, when the test run provides one
