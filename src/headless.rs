@@ -11,11 +11,32 @@ use crate::exec::plan::{job, runnable, warm_up_rust};
 use crate::exec::{Executor, Job, Outcome, Report, SnippetId};
 use crate::model::{CodeBlock, Deck};
 
+/// What a run keeps of its output (the tail): `deck run` streams everything as it comes, but
+/// `yes` must not grow the result without bound.
+const KEPT_OUTPUT: usize = 1024 * 1024;
+
+/// Cut `text` to at most about `max` bytes, whole lines from the front; returns how many lines went.
+fn keep_tail(text: &mut String, max: usize) -> usize {
+    if text.len() <= max {
+        return 0;
+    }
+    let mut cut = text.len() - max / 2;
+    while !text.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let cut = text[cut..].find('\n').map_or(cut, |nl| cut + nl + 1);
+    let lines = text[..cut].bytes().filter(|&b| b == b'\n').count();
+    text.drain(..cut);
+    lines
+}
+
 /// What one run produced.
 pub struct RunResult {
     pub outcome: Outcome,
     pub elapsed: Duration,
+    /// The last of what it printed (`dropped` lines before that were not kept).
     pub output: String,
+    pub dropped: usize,
     pub picture: Option<(u32, u32)>,
 }
 
@@ -114,6 +135,7 @@ impl Runner {
         let id = job.id;
         self.executor.start(job);
         let mut output = String::new();
+        let mut dropped = 0;
         let mut picture = None;
         let mut cancel_sent = false;
         while let Some(report) = self.next_report(id, &mut cancel_sent) {
@@ -121,16 +143,21 @@ impl Runner {
                 Report::Output { id: rid, ref text, .. } if rid == id => {
                     on_report(&report);
                     output.push_str(text);
+                    dropped += keep_tail(&mut output, KEPT_OUTPUT);
+                }
+                Report::Dropped { id: rid, lines } if rid == id => {
+                    on_report(&report);
+                    dropped += lines;
                 }
                 Report::Progress { id: rid, .. } if rid == id => on_report(&report),
                 Report::Image { id: rid, image } if rid == id => picture = Some(image.dimensions()),
                 Report::Finished { id: rid, outcome, elapsed } if rid == id => {
-                    return RunResult { outcome, elapsed, output, picture };
+                    return RunResult { outcome, elapsed, output, dropped, picture };
                 }
                 _ => {}
             }
         }
-        RunResult { outcome: Outcome::Failed, elapsed: Duration::ZERO, output, picture }
+        RunResult { outcome: Outcome::Failed, elapsed: Duration::ZERO, output, dropped, picture }
     }
 }
 
@@ -175,6 +202,9 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, settings: &crate::e
                 }
                 Report::Output { text, .. } => {
                     let _ = o.write_all(text.as_bytes());
+                }
+                Report::Dropped { lines, .. } => {
+                    let _ = writeln!(o, "… {lines} lines printed too fast to show");
                 }
                 _ => {}
             }

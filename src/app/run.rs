@@ -211,10 +211,11 @@ pub fn run<B: Backend>(
                 Err(_) => return Ok(()),
             }
         };
-        if let Some(event) = event {
-            session.handle(event);
-        }
-        while let Ok(event) = rx.try_recv() {
+        // Everything queued, the presenter's keys (and signals) first: a snippet's output,
+        // however much, never stands between a key and its effect.
+        let (first, rest): (Vec<Event>, Vec<Event>) =
+            event.into_iter().chain(rx.try_iter()).partition(|e| matches!(e, Event::Key(_) | Event::Terminate));
+        for event in first.into_iter().chain(rest) {
             session.handle(event);
         }
     }

@@ -8,6 +8,7 @@ pub mod plan;
 pub mod process;
 pub mod python;
 pub mod rust;
+pub mod stream;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -70,6 +71,11 @@ pub enum Report {
     Progress {
         id: SnippetId,
         text: String,
+    },
+    /// Lines the snippet printed faster than they could be shown, counted instead.
+    Dropped {
+        id: SnippetId,
+        lines: usize,
     },
     Output {
         id: SnippetId,
@@ -189,10 +195,26 @@ impl Executor {
         self.process.cancel(id);
     }
 
+    /// End every process the engines started (the Python worker, snippets, compilers) and
+    /// remove their temporary files: deck is ending.
+    pub fn shutdown(&self) {
+        if let Some(p) = self.python.started() {
+            p.shutdown();
+        }
+        self.process.shutdown();
+        self.rust.shutdown();
+    }
+
     pub fn reset_python(&mut self) {
         if let Some(p) = self.python.started() {
             p.reset();
         }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
 

@@ -28,6 +28,16 @@ impl SnippetOutput {
     fn push_text(&mut self, text: &str, stderr: bool) {
         let slot = usize::from(stderr);
         let mut rest = text;
+        // More whole lines than are kept: skip to the last MAX_LINES without storing the rest.
+        let newlines = text.bytes().filter(|&b| b == b'\n').count();
+        if newlines > MAX_LINES + 1 {
+            let skip = newlines - MAX_LINES;
+            let (at, _) = text.match_indices('\n').nth(skip - 1).expect("counted");
+            self.partial[slot].clear();
+            self.dropped += skip + self.lines.len();
+            self.lines.clear();
+            rest = &text[at + 1..];
+        }
         while let Some(nl) = rest.find('\n') {
             let mut line = std::mem::take(&mut self.partial[slot]);
             line.push_str(&rest[..nl]);
@@ -120,6 +130,7 @@ impl OutputStore {
                 out.progress = None;
                 out.push_text(&text, stderr);
             }
+            Report::Dropped { id, lines } => self.outputs.entry(id).or_default().dropped += lines,
             Report::Image { id, image } => {
                 self.outputs.entry(id).or_default().image = Some(image.dimensions());
                 return Some((id, image));

@@ -15,6 +15,7 @@ use rustix::process::Signal;
 use serde::Deserialize;
 
 use super::group::ProcessGroup;
+use super::stream::{Batcher, Item};
 use super::{Job, Outcome, Report, Sink, SnippetId, Watchdog};
 
 /// How to run one language: the command (with `{file}` for the snippet's file) and the file's
@@ -87,6 +88,8 @@ pub fn runner_for(language: &str, runner: Option<&str>) -> Option<LanguageComman
 struct Running {
     group: Arc<ProcessGroup>,
     reason: Arc<Mutex<Option<Outcome>>>,
+    /// The snippet's temporary file.
+    file: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -140,7 +143,8 @@ impl ProcessEngine {
         let start = Instant::now();
         let group = Arc::new(ProcessGroup::of(&child));
         let reason = Arc::new(Mutex::new(None));
-        self.running.lock().expect("lock").insert(id, Running { group: group.clone(), reason: reason.clone() });
+        let file = cleanup.clone();
+        self.running.lock().expect("lock").insert(id, Running { group: group.clone(), reason: reason.clone(), file });
         let readers: Vec<_> = [
             child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
             child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
@@ -196,6 +200,16 @@ impl ProcessEngine {
         self.spawn(id, &args, &job.dir, job.timeout, Some(file));
     }
 
+    /// deck is ending: every snippet process goes, with its files.
+    pub fn shutdown(&self) {
+        for (_, r) in self.running.lock().expect("lock").drain() {
+            r.group.signal(Signal::KILL);
+            if let Some(f) = r.file {
+                let _ = std::fs::remove_file(f);
+            }
+        }
+    }
+
     pub fn cancel(&self, id: SnippetId) {
         if let Some(r) = self.running.lock().expect("lock").get(&id) {
             stop(&r.group, &r.reason, Outcome::Cancelled);
@@ -227,23 +241,24 @@ pub(crate) fn take_utf8(pending: &mut Vec<u8>) -> String {
     text
 }
 
-/// Forward a pipe as text, never splitting a UTF-8 character across reports.
+/// Forward a pipe as text, never splitting a UTF-8 character across reports, batched and
+/// bounded (a flood is cut to its tail, the rest counted).
 fn stream(mut r: Box<dyn Read + Send>, stderr: bool, id: SnippetId, sink: Sink) {
-    let mut buf = [0u8; 8192];
-    let mut pending: Vec<u8> = Vec::new();
-    loop {
-        match r.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                pending.extend_from_slice(&buf[..n]);
-                let text = take_utf8(&mut pending);
-                if !text.is_empty() {
-                    sink(Report::Output { id, text, stderr });
-                }
+    let batcher = Batcher::new(move |items: Vec<Item<()>>| {
+        for item in items {
+            match item {
+                Item::Text(text) => sink(Report::Output { id, text, stderr }),
+                Item::Dropped(lines) => sink(Report::Dropped { id, lines }),
+                Item::Mark(()) => {}
             }
         }
+    });
+    let mut buf = [0u8; 8192];
+    let mut pending: Vec<u8> = Vec::new();
+    while let Ok(n @ 1..) = r.read(&mut buf) {
+        pending.extend_from_slice(&buf[..n]);
+        batcher.text(take_utf8(&mut pending));
     }
-    if !pending.is_empty() {
-        sink(Report::Output { id, text: String::from_utf8_lossy(&pending).into_owned(), stderr });
-    }
+    batcher.text(String::from_utf8_lossy(&pending).into_owned());
+    batcher.finish();
 }

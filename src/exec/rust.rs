@@ -184,6 +184,13 @@ impl RustEngine {
         }
     }
 
+    /// deck is ending: stop the compiler at work, if any.
+    pub fn shutdown(&self) {
+        if let Some((_, group)) = self.shared.lock().expect("lock").compiler.take() {
+            group.signal(rustix::process::Signal::KILL);
+        }
+    }
+
     fn fail(&self, id: SnippetId, errors: String) {
         (self.sink)(Report::Output { id, text: errors, stderr: true });
         (self.sink)(Report::Finished { id, outcome: Outcome::Failed, elapsed: Duration::ZERO });

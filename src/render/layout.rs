@@ -36,6 +36,8 @@ pub struct SlideFrame {
 
 /// What a snippet has produced so far, as the renderer needs it.
 pub struct OutputView {
+    /// Lines printed before `lines`, not given (no screen shows that many).
+    pub hidden_above: usize,
     pub lines: Vec<Line<'static>>,
     pub status: Line<'static>,
     pub image: Option<(ImageSource, (u32, u32))>,
@@ -236,9 +238,10 @@ impl Builder<'_> {
         let width = self.region().width as usize;
         let bottom = self.area.y + self.area.height;
         let room = bottom.saturating_sub(self.region().y).saturating_sub(2).max(3) as usize;
-        if view.lines.len() > room {
-            let cut = view.lines.len() - room + 1;
-            view.lines.drain(..cut);
+        if view.hidden_above + view.lines.len() > room {
+            let drop = (view.lines.len() + 1).saturating_sub(room).min(view.lines.len());
+            view.lines.drain(..drop);
+            let cut = view.hidden_above + drop;
             view.lines.insert(0, Line::styled(format!("… {cut} more lines above"), self.theme().muted));
         }
         let theme = self.theme();
@@ -522,7 +525,7 @@ mod tests {
     impl Resources for Fake {
         fn output(&self, _: usize, _: usize) -> Option<OutputView> {
             let lines = (0..self.lines).map(|i| Line::raw(format!("output line {i}"))).collect();
-            Some(OutputView { lines, status: Line::raw("✓ done"), image: None })
+            Some(OutputView { hidden_above: 0, lines, status: Line::raw("✓ done"), image: None })
         }
         fn image_size(&self, _: &std::path::Path) -> Option<(u32, u32)> {
             Some((2000, 1000))

@@ -43,6 +43,9 @@ impl Resources for Live<'_> {
     }
 }
 
+/// More output lines than any screen shows.
+const MAX_VIEW: usize = 400;
+
 /// A snippet's output as the layout draws it: a status row, the lines it printed (scrolled
 /// back by its `scroll`), and its picture.
 pub fn view(id: SnippetId, out: &SnippetOutput, colors: &StatusColors) -> OutputView {
@@ -50,14 +53,17 @@ pub fn view(id: SnippetId, out: &SnippetOutput, colors: &StatusColors) -> Output
     if out.dropped > 0 {
         lines.push(Line::styled(format!("… {} earlier lines dropped", out.dropped), Style::new().fg(colors.muted)));
     }
-    let skip_end = out.scroll.min(out.lines.len());
-    let printed = out.lines.iter().take(out.lines.len() - skip_end).map(|(text, stderr)| (text.as_str(), *stderr));
+    // Scrolled back `scroll` lines from the end; only the last `MAX_VIEW` of what is left are
+    // styled (every frame), the rest counted.
+    let end = out.lines.len() - out.scroll.min(out.lines.len());
+    let first = end.saturating_sub(MAX_VIEW);
+    let printed = out.lines.range(first..end).map(|(text, stderr)| (text.as_str(), *stderr));
     lines.extend(styled_lines(printed.chain(out.partial_lines()).collect(), colors));
     if let Some(progress) = &out.progress {
         lines.push(Line::styled(format!("⚙ {progress}"), Style::new().fg(colors.muted)));
     }
     let image = out.image.map(|size| (ImageSource::Output(id.image_key()), size));
-    OutputView { lines, status: status_line(out, colors), image }
+    OutputView { hidden_above: first, lines, status: status_line(out, colors), image }
 }
 
 /// Printed lines as drawn. ANSI colours are read over each stream's lines as a whole, so a
@@ -80,11 +86,30 @@ fn styled_lines(lines: Vec<(&str, bool)>, colors: &StatusColors) -> Vec<Line<'st
     lines
         .into_iter()
         .map(|(text, stderr)| {
-            let line = parsed[usize::from(stderr)]
+            let mut line = parsed[usize::from(stderr)]
                 .as_mut()
                 .and_then(Iterator::next)
                 .unwrap_or_else(|| Line::raw(text.to_string()));
+            for span in &mut line.spans {
+                if span.content.chars().any(char::is_control) {
+                    span.content = visible(&span.content).into();
+                }
+            }
             mark_stderr(line, stderr, colors)
+        })
+        .collect()
+}
+
+/// Text safe to put in cells: a control character sent to the terminal would act there
+/// (clear the screen, leave the alternate screen, ring), so tabs become spaces, escapes a
+/// visible ␛, and the other controls go.
+fn visible(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' => Some("    ".to_string()),
+            '\x1b' => Some("␛".to_string()),
+            c if c.is_control() => None,
+            c => Some(c.to_string()),
         })
         .collect()
 }
@@ -156,5 +181,16 @@ mod tests {
         assert_eq!(shown(&store), ["⚙ Compiling pyo3"]);
         store.apply(Report::Output { id, text: "hello\n".into(), stderr: false });
         assert_eq!(shown(&store), ["hello"]);
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let v = view_of("\x1b[2J\x1b[?1049lafter\x07 bell\ttab\n\x1b[31mred\x1b[0m\x08\n");
+        for line in &v.lines {
+            for span in &line.spans {
+                assert!(!span.content.chars().any(char::is_control), "{:?}", span.content);
+            }
+        }
+        assert!(v.lines[0].to_string().contains("after bell    tab"), "{:?}", v.lines[0]);
     }
 }

@@ -69,6 +69,14 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// The pane's shell.
+    pub(crate) fn shell_pid(&self) -> u32 {
+        let out = Command::new("tmux").args(["display", "-p", "-t", &self.name, "#{pane_pid}"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse().expect("pane pid")
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();

@@ -23,6 +23,7 @@ use rustix::process::Signal;
 
 use self::protocol::{Ended, FromWorker, Piece, SyncSplitter, ToWorker};
 use super::group::ProcessGroup;
+use super::stream::{Batcher, Item};
 use super::{Job, Outcome, Report, Sink, SnippetId, Watchdog};
 
 /// How long a stopped snippet may take to stop before its worker is killed.
@@ -90,12 +91,19 @@ impl PythonEngine {
     }
 }
 
-impl Drop for PythonEngine {
-    fn drop(&mut self) {
+impl PythonEngine {
+    /// deck is ending: the worker goes, with everything it started.
+    pub fn shutdown(&self) {
         if let Some(group) = self.group.lock().expect("lock").take() {
             group.signal(Signal::KILL);
         }
         let _ = self.tx.send(Event::Shutdown);
+    }
+}
+
+impl Drop for PythonEngine {
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
 
@@ -394,6 +402,12 @@ impl Supervisor {
                         self.startup_log.push_str(&text);
                     }
                 }
+                Piece::Dropped(lines) => {
+                    let running = self.running.as_ref().filter(|r| r.generation == generation).map(|r| r.job.id);
+                    if let Some(id) = running.or(self.last_id) {
+                        (self.sink)(Report::Dropped { id, lines });
+                    }
+                }
                 Piece::Sync(n) => {
                     if let Some(r) = self.running.as_mut().filter(|r| r.generation == generation && r.sync == n) {
                         r.synced[usize::from(stderr)] = true;
@@ -488,19 +502,33 @@ impl Supervisor {
     fn report(&self, msg: FromWorker, payload: Vec<u8>) {
         match msg {
             FromWorker::Text { id, text, stderr } => (self.sink)(Report::Output { id, text, stderr }),
-            FromWorker::Image { id, width, height, mode, .. } => match to_rgba(width, height, &mode, &payload) {
-                Some(image) => (self.sink)(Report::Image { id, image }),
-                None => {
-                    (self.sink)(Report::Output { id, text: "(a picture deck could not read)\n".into(), stderr: true })
+            FromWorker::Image { id, width, height, mode, .. } => {
+                if let Some(image) = to_rgba(width, height, &mode, &payload) {
+                    (self.sink)(Report::Image { id, image });
+                } else {
+                    let text = "(a picture deck could not read)\n".into();
+                    (self.sink)(Report::Output { id, text, stderr: true });
                 }
-            },
+            }
             FromWorker::Ready | FromWorker::Finished { .. } => {}
         }
     }
 }
 
-/// A worker's stdout or stderr, as text split at its jobs' sync marks.
+/// A worker's stdout or stderr, as text split at its jobs' sync marks, batched and bounded
+/// (a flood is cut to its tail, the rest counted) before it reaches the supervisor.
 fn read_pipe(mut pipe: Box<dyn Read + Send>, stderr: bool, generation: u64, tx: &Sender<Event>) {
+    let to_supervisor = tx.clone();
+    let batcher = Batcher::new(move |items: Vec<Item<u64>>| {
+        for item in items {
+            let piece = match item {
+                Item::Text(text) => Piece::Text(text),
+                Item::Mark(n) => Piece::Sync(n),
+                Item::Dropped(lines) => Piece::Dropped(lines),
+            };
+            let _ = to_supervisor.send(Event::Worker(generation, WorkerEvent::Pipe { stderr, piece }));
+        }
+    });
     let mut buf = [0u8; 8192];
     let mut pending = Vec::new();
     let mut splitter = SyncSplitter::default();
@@ -508,11 +536,14 @@ fn read_pipe(mut pipe: Box<dyn Read + Send>, stderr: bool, generation: u64, tx: 
         pending.extend_from_slice(&buf[..n]);
         let text = super::process::take_utf8(&mut pending);
         for piece in splitter.feed(&text) {
-            if tx.send(Event::Worker(generation, WorkerEvent::Pipe { stderr, piece })).is_err() {
-                return;
+            match piece {
+                Piece::Text(text) => batcher.text(text),
+                Piece::Sync(n) => batcher.mark(n),
+                Piece::Dropped(_) => {}
             }
         }
     }
+    batcher.finish();
     let _ = tx.send(Event::Worker(generation, WorkerEvent::PipeClosed));
 }
 

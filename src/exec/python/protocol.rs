@@ -73,6 +73,8 @@ pub struct SyncSplitter {
 pub enum Piece {
     Text(String),
     Sync(u64),
+    /// Lines printed too fast to show (counted where the output is batched).
+    Dropped(usize),
 }
 
 impl SyncSplitter {
@@ -119,6 +121,7 @@ mod tests {
             .map(|p| match p {
                 Piece::Text(t) => t.clone(),
                 Piece::Sync(n) => format!("<{n}>"),
+                Piece::Dropped(n) => format!("[{n}]"),
             })
             .collect()
     }

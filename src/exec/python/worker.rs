@@ -66,9 +66,15 @@ fn serve(socket: UnixStream, env: Option<&str>) -> std::io::Result<()> {
     let interp = Python::attach(|py| setup(py, env)).map_err(|e| std::io::Error::other(e.to_string()))?;
     protocol::send(&mut out, &FromWorker::Ready, None)?;
     let mut count = 0u64;
+    let me = std::process::id();
     while let Some(ToWorker::Run(job)) = protocol::receive::<ToWorker>(&mut input)? {
         count += 1;
         run_job(&interp, &job, count, &mut out)?;
+        if std::process::id() != me {
+            // A copy made by os.fork() in a snippet came back here: it must not serve jobs
+            // beside the real worker.
+            std::process::exit(0);
+        }
     }
     Ok(())
 }
@@ -105,6 +111,7 @@ fn setup(py: Python<'_>, env: Option<&str>) -> PyResult<Interp> {
 /// mark, then the results and the end go over the socket.
 fn run_job(interp: &Interp, job: &Job, n: u64, out: &mut UnixStream) -> std::io::Result<()> {
     let id = job.id;
+    let me = std::process::id();
     let (ended, extra) = Python::attach(|py| {
         // A stop aimed at an earlier job must not hit this one.
         let _ = py.check_signals();
@@ -126,6 +133,10 @@ fn run_job(interp: &Interp, job: &Job, n: u64, out: &mut UnixStream) -> std::io:
         outcome
     });
     flush_c_stdio();
+    if std::process::id() != me {
+        // A forked copy of the worker: its snippet is over, and the job is not its to end.
+        std::process::exit(0);
+    }
     let mark = protocol::sync_mark(n);
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(mark.as_bytes())?;
