@@ -2,7 +2,7 @@
 //! runs every snippet for authors and CI. Same engines, same shared Python namespace.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Once, mpsc};
 use std::time::Duration;
 
@@ -161,6 +161,34 @@ impl Runner {
     }
 }
 
+/// Set when stdout's reader went away (`deck run | head`): output stops, quietly.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Whether stdout's reader is gone; the command then exits with 141 (128 + SIGPIPE), as a
+/// writer killed by SIGPIPE would, instead of panicking.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Write to stdout and flush; a closed pipe is remembered, never a panic.
+pub fn say(args: std::fmt::Arguments<'_>) {
+    if stdout_closed() {
+        return;
+    }
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_fmt(args).and_then(|()| o.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// `println!` for command output: see [`say`].
+#[macro_export]
+macro_rules! sayln {
+    ($($arg:tt)*) => { $crate::headless::say(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 /// `deck run`: every runnable snippet from slide `from` (1-based), titles and code shown.
 pub fn replay(deck: &Deck, from: usize, only: Option<usize>, settings: &crate::exec::Settings) -> bool {
     let timeout = settings.timeout;
@@ -169,56 +197,50 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, settings: &crate::e
     runner.warm_up(deck, timeout);
     let mut all_passed = true;
     let mut last_slide = None;
-    let out = std::io::stdout();
     for planned in runnable(deck, false) {
         let slide_no = planned.id.slide + 1;
         if slide_no < from || only.is_some_and(|n| n != slide_no) {
             continue;
         }
-        let mut o = out.lock();
         if last_slide != Some(planned.id.slide) {
             let title = deck.slides[planned.id.slide].title_text();
             let title = if title.is_empty() { "(untitled)".to_string() } else { title };
-            let _ = writeln!(o, "\n{}", bold(&format!("── slide {slide_no}: {title} ──"), color));
+            crate::sayln!("\n{}", bold(&format!("── slide {slide_no}: {title} ──"), color));
             last_slide = Some(planned.id.slide);
         }
-        let _ = writeln!(o, "{}", code_text(planned.code, color));
-        drop(o);
+        crate::sayln!("{}", code_text(planned.code, color));
         // Progress (compiling…) only where it can be redrawn in place, and wiped before output.
         let mut progress_shown = false;
         let result = runner.run(job(planned.id, planned.code, timeout), |report| {
-            let mut o = std::io::stdout().lock();
             if progress_shown {
-                let _ = o.write_all(b"\r\x1b[2K");
+                say(format_args!("\r\x1b[2K"));
                 progress_shown = false;
             }
             match report {
                 Report::Progress { text, .. } if color && !text.is_empty() => {
-                    let _ = write!(o, "⚙ {text}");
+                    say(format_args!("⚙ {text}"));
                     progress_shown = true;
                 }
                 Report::Output { text, stderr: true, .. } => {
                     let _ = std::io::stderr().write_all(text.as_bytes());
                 }
-                Report::Output { text, .. } => {
-                    let _ = o.write_all(text.as_bytes());
-                }
-                Report::Dropped { lines, .. } => {
-                    let _ = writeln!(o, "… {lines} lines printed too fast to show");
-                }
+                Report::Output { text, .. } => say(format_args!("{text}")),
+                Report::Dropped { lines, .. } => crate::sayln!("… {lines} lines printed too fast to show"),
                 _ => {}
             }
-            let _ = o.flush();
         });
         if progress_shown {
-            print!("\r\x1b[2K");
+            say(format_args!("\r\x1b[2K"));
         }
         if let Some((w, h)) = result.picture {
-            println!("[picture {w}x{h}]");
+            crate::sayln!("[picture {w}x{h}]");
         }
         let passed = result.passed(planned.code);
         all_passed &= passed;
-        println!("{}", status(&result, passed, color));
+        crate::sayln!("{}", status(&result, passed, color));
+        if stdout_closed() {
+            return false;
+        }
         // Only ctrl+c cancels here: stop the replay too.
         if interrupted() || result.outcome == Outcome::Cancelled {
             eprintln!("interrupted");

@@ -8,6 +8,7 @@ pub mod app;
 pub mod diag;
 pub mod exec;
 pub mod export;
+pub mod files;
 pub mod headless;
 pub mod model;
 pub mod parse;

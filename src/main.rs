@@ -126,7 +126,7 @@ fn main() -> ExitCode {
         python_env: cli.python_env.or(from_env.python_env.clone()),
         ..from_env
     };
-    match (cli.command, cli.file) {
+    let code = match (cli.command, cli.file) {
         (Some(Command::Check { file, exec, size }), _) => check(&file, size, exec.then_some(settings)),
         (Some(Command::Run { file, exec, slide, from }), _) => replay(&file, exec, slide, from, settings),
         (Some(Command::Export { file, to, exec, size }), _) => export(&file, &to, exec.then_some(settings), size),
@@ -139,7 +139,9 @@ fn main() -> ExitCode {
             eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
             ExitCode::from(2)
         }
-    }
+    };
+    // `deck run | head`: the reader left; end as a writer killed by SIGPIPE would.
+    if deck::headless::stdout_closed() { ExitCode::from(141) } else { code }
 }
 
 /// Parse the deck by its absolute path (snippets may change the working directory).
@@ -163,6 +165,18 @@ fn present(
         Ok(d) => d,
         Err(code) => return code,
     };
+    if let Some(target) = &record
+        && let Err(e) = deck::export::refuse_the_deck(target, &deck.path)
+    {
+        eprintln!("deck: --record {}: {e}", target.display());
+        return ExitCode::from(2);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        eprintln!(
+            "deck: the presenter draws on a terminal, and stdout is not one\n  = hint: `deck run` replays the demos as text, `deck export` writes a file"
+        );
+        return ExitCode::from(2);
+    }
     let needs_graphics = has_images(&deck);
     let (tx, rx) = mpsc::channel();
     let watch_path = deck.path.clone();
@@ -209,6 +223,8 @@ fn present(
     })();
     drop(tx);
     match result {
+        // Ended by a signal: 128 + its number, as a shell reports it.
+        Ok(()) if session.ended_by.is_some() => ExitCode::from(128 + session.ended_by.unwrap_or(0) as u8),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("deck: {e}");
@@ -259,7 +275,7 @@ fn run_all(deck: &Deck, settings: Settings) -> Vec<Diagnostic> {
             if tty {
                 eprint!("\r\x1b[2K");
             }
-            println!("{d}");
+            deck::sayln!("{d}");
             failures.push(d);
         }
     }
@@ -368,7 +384,7 @@ fn check(file: &Path, size: (u16, u16), exec: Option<Settings>) -> ExitCode {
     let mut problems: Vec<Diagnostic> = app.warnings.clone();
     problems.extend(deck::render::overflows(&app.deck, &app.theme, size));
     for p in &problems {
-        println!("{p}");
+        deck::sayln!("{p}");
     }
     if let Some(settings) = exec {
         problems.extend(run_all(&app.deck, settings));
@@ -378,10 +394,10 @@ fn check(file: &Path, size: (u16, u16), exec: Option<Settings>) -> ExitCode {
     }
     let slides = app.deck.slides.len();
     if problems.is_empty() {
-        println!("{}: {slides} slides, no problems", file.display());
+        deck::sayln!("{}: {slides} slides, no problems", file.display());
         ExitCode::SUCCESS
     } else {
-        println!("{}: {slides} slides, {} problems", file.display(), problems.len());
+        deck::sayln!("{}: {slides} slides, {} problems", file.display(), problems.len());
         ExitCode::from(1)
     }
 }

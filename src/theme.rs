@@ -474,7 +474,8 @@ pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crat
     });
     if let Some(path) = &spec.path {
         let full = deck.path.parent().unwrap_or(std::path::Path::new("")).join(path);
-        match std::fs::read_to_string(&full)
+        match crate::files::read_regular(&full, crate::files::MAX_TEXT)
+            .and_then(|b| String::from_utf8(b).map_err(|_| std::io::Error::other("not valid UTF-8")))
             .map_err(|e| e.to_string())
             .and_then(|t| serde_saphyr::from_str::<ThemeOverride>(&t).map_err(|e| e.to_string()))
         {

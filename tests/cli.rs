@@ -192,3 +192,65 @@ fn theme_problems_point_at_the_theme_key() {
     assert!(out.contains("did you mean `catppuccin-latte`?"), "{out}");
     assert!(out.contains("th.md:3: warning: theme override: footer: unknown style `nope`"), "{out}");
 }
+
+/// A FIFO or a device as the deck, an include or a `file` block: a clear error, no hang.
+#[test]
+fn pipes_and_devices_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.md");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let o = deck(&["check", "fifo.md"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    assert!(
+        text(&o).1.contains("fifo.md: error: cannot read") && text(&o).1.contains("not a regular file"),
+        "{:?}",
+        text(&o)
+    );
+    std::fs::write(
+        dir.path().join("talk.md"),
+        "Includes\n===\n\n<!-- include: /dev/zero -->\n\n```file\npath: fifo.md\nlanguage: text\n```\n",
+    )
+    .unwrap();
+    let o = deck(&["check", "talk.md"], dir.path());
+    let (out, err) = text(&o);
+    assert!(out.contains("talk.md:4") && out.contains("cannot include `/dev/zero`"), "{out}\n{err}");
+    assert!(out.contains("cannot read `fifo.md`") && out.contains("not a regular file"), "{out}\n{err}");
+}
+
+/// `--record` never writes over the deck, and the presenter refuses a stdout that is not a
+/// terminal instead of drawing into it.
+#[test]
+fn record_refuses_the_deck_and_the_presenter_needs_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("talk.md"), "Hello\n===\n").unwrap();
+    let o = deck(&["talk.md"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("stdout is not one"), "{:?}", text(&o));
+    let o = Command::new("script")
+        .args(["-qec", &format!("{} --record talk.md talk.md", env!("CARGO_BIN_EXE_deck")), "/dev/null"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("refusing to write over the deck"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("talk.md")).unwrap(), "Hello\n===\n");
+}
+
+/// `deck run | head`: the reader leaves, deck stops quietly with 141 (no panic, no 101).
+#[test]
+fn a_closed_stdout_ends_the_replay_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let snippets: String = (0..20).map(|i| format!("```bash +exec\necho line {i}\n```\n\n")).collect();
+    std::fs::write(dir.path().join("talk.md"), snippets).unwrap();
+    let o = Command::new("bash")
+        .args([
+            "-c",
+            &format!("{} run -x talk.md | head -3; echo \"status=${{PIPESTATUS[0]}}\"", env!("CARGO_BIN_EXE_deck")),
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(out.contains("status=141"), "{out}\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

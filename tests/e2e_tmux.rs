@@ -61,6 +61,9 @@ fn sigterm_restores_the_terminal() {
         |s| s.trim_end().ends_with("E2E$") && !s.contains("first words"),
         "the prompt after SIGTERM",
     );
+    // Ended by a signal: 128 + 15, as a shell reports it.
+    t.type_line("echo status=$?");
+    t.wait_for("status=143", Duration::from_secs(10));
 }
 
 /// SIGINT (from `kill`; ctrl+c itself is a key) quits cleanly too, also once Python runs.
@@ -84,6 +87,8 @@ fn sigint_after_python_ran_restores_the_terminal() {
         |s| s.trim_end().ends_with("E2E$") && !s.contains("python ran"),
         "the prompt after SIGINT",
     );
+    t.type_line("echo status=$?");
+    t.wait_for("status=130", Duration::from_secs(10));
 }
 
 #[test]

@@ -135,3 +135,17 @@ fn run_key_asks_for_consent_first() {
     s.assert_hides("runnable snippets");
     assert!(!s.session.app.exec_allowed);
 }
+
+/// Pressing the run key twice is not consent: only `y` or Enter answers the question.
+#[test]
+fn a_second_run_key_does_not_confirm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Screen::open(&write_deck(&dir, "```python +exec\nprint(1)\n```\n"), 80, 24);
+    s.ctrl('e');
+    s.ctrl('e');
+    s.assert_shows("runnable snippets");
+    assert!(!s.session.app.exec_allowed, "ctrl+e twice allowed execution");
+    s.keys("y");
+    assert!(s.session.app.exec_allowed);
+    s.assert_hides("runnable snippets");
+}

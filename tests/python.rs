@@ -231,3 +231,34 @@ fn events_after_quit_are_harmless() {
     assert_eq!(s.output(0), "first\nlast\n");
     assert_eq!(s.session.app.slide, 0);
 }
+
+/// sys.stdout is a real file (`.buffer`, `.fileno()`), and what C code and subprocesses
+/// write to fd 1 lands in the snippet's output too.
+#[test]
+fn stdout_is_a_real_file_and_subprocess_output_is_captured() {
+    let deck = "```python +exec\nimport sys, os\nsys.stdout.buffer.write(b'bytes ok\\n')\nsys.stdout.flush()\nprint('fileno', sys.stdout.fileno())\nos.system('echo from a sub' + 'process')\nprint('after')\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    s.ctrl('e');
+    s.settle(WAIT);
+    assert_eq!(s.outcome(0), Some(Outcome::Success), "{}", s.output(0));
+    assert_eq!(s.output(0), "bytes ok\nfileno 1\nfrom a subprocess\nafter\n");
+}
+
+/// A C call that ignores the stop (the sieve in Rust) past its timeout: Python is
+/// restarted, the snippet ends as timed out, and the next one runs in a fresh namespace.
+#[test]
+fn a_c_call_past_its_timeout_is_ended_by_restarting_python() {
+    let deck = "```python +exec\nkept = 1\n```\n\n```python +exec +timeout:1\nimport sieve\nsieve.count(10**11)\n```\n\n```python +exec\nprint('next', 'kept' in globals())\n```\n";
+    let (_d, mut s, _g) = screen(deck, settings());
+    for _ in 0..3 {
+        s.ctrl('e');
+        s.settle(WAIT);
+    }
+    assert_eq!(s.outcome(1), Some(Outcome::TimedOut(Duration::from_secs(1))));
+    assert!(
+        s.output(1).contains("Python did not stop, so it was restarted: the namespace is fresh"),
+        "{}",
+        s.output(1)
+    );
+    assert_eq!(s.output(2), "next False\n");
+}

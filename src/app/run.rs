@@ -29,6 +29,8 @@ pub enum Event {
     Remote(super::remote::Message),
     /// SIGTERM, SIGHUP...: leave cleanly.
     Terminate,
+    /// SIGTERM, SIGHUP, SIGINT, SIGQUIT: leave cleanly, and exit with 128 + the signal.
+    Signal(i32),
 }
 
 /// One presenter (or notes screen) at work: the state machine and its keymap, plus one
@@ -45,6 +47,8 @@ pub struct Session {
     pub overflow: u16,
     /// `--record`: every drawn frame goes here too.
     pub recorder: Option<crate::export::cast::Recorder>,
+    /// The signal that ended the session, if one did.
+    pub ended_by: Option<i32>,
     tx: Sender<Event>,
 }
 
@@ -63,6 +67,7 @@ impl Session {
             sizes: ImageSizes::default(),
             overflow: 0,
             recorder: None,
+            ended_by: None,
             tx,
         }
     }
@@ -145,6 +150,10 @@ impl Session {
                 }
             }
             Event::Terminate => self.app.quit = true,
+            Event::Signal(n) => {
+                self.app.quit = true;
+                self.ended_by = Some(n);
+            }
         }
         self.sync();
     }
@@ -213,8 +222,10 @@ pub fn run<B: Backend>(
         };
         // Everything queued, the presenter's keys (and signals) first: a snippet's output,
         // however much, never stands between a key and its effect.
-        let (first, rest): (Vec<Event>, Vec<Event>) =
-            event.into_iter().chain(rx.try_iter()).partition(|e| matches!(e, Event::Key(_) | Event::Terminate));
+        let (first, rest): (Vec<Event>, Vec<Event>) = event
+            .into_iter()
+            .chain(rx.try_iter())
+            .partition(|e| matches!(e, Event::Key(_) | Event::Terminate | Event::Signal(_)));
         for event in first.into_iter().chain(rest) {
             session.handle(event);
         }

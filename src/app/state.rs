@@ -213,7 +213,8 @@ impl App {
                 self.go(selected);
                 return (before != selected).then_some(Effect::SlideShown);
             }
-            (Modal::ConfirmExec, Action::Yes | Action::Select | Action::Run) => {
+            // Consent is a deliberate answer: pressing the run key again is not one.
+            (Modal::ConfirmExec, Action::Yes | Action::Select) => {
                 self.modal = None;
                 self.exec_allowed = true;
                 return Some(Effect::Run);

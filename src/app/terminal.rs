@@ -77,8 +77,8 @@ pub fn spawn_signals(tx: Sender<Event>) -> io::Result<()> {
     // In raw mode ctrl+c is a key; a SIGINT comes from `kill` and means quit, cleanly.
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGQUIT, SIGINT])?;
     std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = tx.send(Event::Terminate);
+        if let Some(signal) = signals.forever().next() {
+            let _ = tx.send(Event::Signal(signal));
         }
     });
     Ok(())

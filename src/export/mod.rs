@@ -165,17 +165,23 @@ fn color_code(c: Color, bg: bool) -> Option<String> {
     })
 }
 
+/// An error when writing `target` would replace the deck itself.
+pub fn refuse_the_deck(target: &Path, deck: &Path) -> std::io::Result<()> {
+    match (target.canonicalize(), deck.canonicalize()) {
+        (Ok(a), Ok(b)) if a == b => {
+            Err(std::io::Error::other(format!("refusing to write over the deck itself ({})", deck.display())))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Write `contents` to `target` through a temporary file in the same folder, then rename.
 pub fn write_atomically(
     target: &Path,
     deck: &Path,
     contents: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    if let (Ok(a), Ok(b)) = (target.canonicalize(), deck.canonicalize())
-        && a == b
-    {
-        return Err(std::io::Error::other("refusing to overwrite the deck itself"));
-    }
+    refuse_the_deck(target, deck)?;
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.partial-{}",

@@ -318,11 +318,13 @@ fn file_snippet(ctx: &mut Ctx, yaml: &str, line: usize) -> Result<(String, Strin
         "[invalid file block]".to_string()
     })?;
     let path = ctx.dir().join(&spec.path);
-    let content = std::fs::read_to_string(&path).map_err(|e| {
-        ctx.warn(line, format!("cannot read `{}`: {e}", spec.path)).hint =
-            Some(format!("paths are relative to the deck's folder ({})", ctx.dir().display()));
-        format!("[missing file: {}]", spec.path)
-    })?;
+    let content = crate::files::read_regular(&path, crate::files::MAX_TEXT)
+        .and_then(|b| String::from_utf8(b).map_err(|_| std::io::Error::other("not valid UTF-8")))
+        .map_err(|e| {
+            ctx.warn(line, format!("cannot read `{}`: {e}", spec.path)).hint =
+                Some(format!("paths are relative to the deck's folder ({})", ctx.dir().display()));
+            format!("[missing file: {}]", spec.path)
+        })?;
     let start = spec.start_line.unwrap_or(1).max(1);
     let end = spec.end_line.unwrap_or(usize::MAX);
     let body: String = content

@@ -35,7 +35,7 @@ pub fn parse_file(path: &Path) -> Result<Deck, Diagnostic> {
 }
 
 fn read_text(path: &Path, from: &Path, line: usize) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::files::read_regular(path, crate::files::MAX_TEXT).map_err(|e| {
         let what = if from == path { path.to_path_buf() } else { from.to_path_buf() };
         Diagnostic::error(&what, line, format!("cannot read `{}`: {}", path.display(), io_reason(&e)))
             .with_hint("check the path; it is relative to the current folder (includes: to the deck)")
@@ -51,6 +51,7 @@ fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidInput => format!("it is {e}"),
         _ => e.to_string(),
     }
 }

@@ -59,6 +59,7 @@ impl Resources for NoOutputs {
         None
     }
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
+        crate::files::check_regular(path, crate::files::MAX_PICTURE).ok()?;
         image::image_dimensions(path).ok()
     }
 }

@@ -39,7 +39,10 @@ impl Resources for Live<'_> {
     }
 
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
-        *self.sizes.0.borrow_mut().entry(path.to_path_buf()).or_insert_with(|| image::image_dimensions(path).ok())
+        *self.sizes.0.borrow_mut().entry(path.to_path_buf()).or_insert_with(|| {
+            crate::files::check_regular(path, crate::files::MAX_PICTURE).ok()?;
+            image::image_dimensions(path).ok()
+        })
     }
 }
 

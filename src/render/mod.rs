@@ -56,7 +56,7 @@ impl ImageCache {
     pub fn encoded(&self, source: &ImageSource) -> Option<(&'static str, Vec<u8>)> {
         let image = match source {
             ImageSource::File(path) => {
-                let bytes = std::fs::read(path).ok()?;
+                let bytes = crate::files::read_regular(path, crate::files::MAX_PICTURE).ok()?;
                 let reader = image::ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format().ok()?;
                 let mime = match reader.format() {
                     Some(image::ImageFormat::Png) => Some("image/png"),
@@ -79,9 +79,9 @@ impl ImageCache {
     fn protocol(&mut self, source: &ImageSource) -> Option<&mut StatefulProtocol> {
         if !self.protocols.contains_key(source) {
             let image = match source {
-                ImageSource::File(path) => image::ImageReader::open(path)
+                ImageSource::File(path) => crate::files::read_regular(path, crate::files::MAX_PICTURE)
                     .ok()
-                    .and_then(|r| r.with_guessed_format().ok())
+                    .and_then(|b| image::ImageReader::new(std::io::Cursor::new(b)).with_guessed_format().ok())
                     .and_then(|r| r.decode().ok()),
                 ImageSource::Output(id) => self.pixels.get(id).cloned(),
             };
