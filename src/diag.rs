@@ -68,22 +68,45 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.headline())?;
+        write!(f, "{}", printable(&self.headline(), usize::MAX))?;
         if let Some(src) = &self.source_line {
             let gutter = self.line.to_string();
+            let src = printable(src, MAX_SOURCE_CHARS);
             write!(f, "\n {gutter} | {src}")?;
             let indent = src.len() - src.trim_start().len();
             let width = src.trim().chars().count().max(1);
             write!(f, "\n {} | {}{}", " ".repeat(gutter.len()), " ".repeat(indent), "^".repeat(width))?;
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  = hint: {hint}")?;
+            write!(f, "\n  = hint: {}", printable(hint, usize::MAX))?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// How much of an offending line a diagnostic quotes.
+const MAX_SOURCE_CHARS: usize = 160;
+
+/// Text from a deck or theme as it may go to a terminal: control characters (an escape
+/// sequence would act on the reader's terminal) shown escaped, and at most `max` characters.
+fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push('\n'),
+            '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 static BASE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
@@ -154,5 +177,15 @@ mod tests {
         assert!(s.contains(" 2 |   <!-- puase -->"), "{s}");
         assert!(s.contains("^^^^^^^^^^^^^^"), "{s}");
         assert!(s.ends_with("= hint: did you mean `pause`?"), "{s}");
+    }
+
+    #[test]
+    fn escapes_and_long_lines_are_quoted_safely() {
+        let line = format!("\x1b]0;pwned\x07{}", "x".repeat(500));
+        let d = Diagnostic::error(Path::new("t.md"), 1, "bad \x1b[2J thing").with_source(&line);
+        let s = d.to_string();
+        assert!(!s.contains('\x1b') && !s.contains('\x07'), "{s:?}");
+        assert!(s.contains("\\u{1b}[2J"), "{s}");
+        assert!(s.lines().all(|l| l.chars().count() < 200), "{s}");
     }
 }

@@ -21,7 +21,13 @@ pub(super) struct Ctx<'a> {
     pub lines: LineIndex,
     pub warnings: &'a mut Vec<Diagnostic>,
     pub image_prefix: &'a str,
+    /// Blocks open around the current one (quotes, lists, footnotes).
+    pub nesting: usize,
 }
+
+/// Deeper blocks are left out with a warning: no slide shows them, and recursing into
+/// thousands of levels (`> > > ...`) would overflow the stack.
+pub(super) const MAX_NESTING: usize = 24;
 
 impl Ctx<'_> {
     pub(super) fn line(&self, range: &Range<usize>) -> usize {
@@ -42,6 +48,19 @@ impl Ctx<'_> {
 /// Parse the block whose `Start` was just read; returns zero or more blocks.
 pub(super) fn block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, range: Range<usize>) -> Vec<Block> {
     let line = ctx.line(&range);
+    if ctx.nesting >= MAX_NESTING {
+        ctx.warn(line, format!("blocks nested deeper than {MAX_NESTING} levels are left out")).hint =
+            Some("a quote or list this deep cannot fit on a slide".into());
+        skip(ev, tag.to_end());
+        return vec![Block::Placeholder("[nested too deep]".into())];
+    }
+    ctx.nesting += 1;
+    let blocks = nested_block(ev, ctx, tag, line);
+    ctx.nesting -= 1;
+    blocks
+}
+
+fn nested_block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, line: usize) -> Vec<Block> {
     match tag {
         Tag::Paragraph => paragraph(ev, ctx, line),
         Tag::Heading { level, .. } => {

@@ -155,7 +155,8 @@ impl Builder {
     fn process(&mut self, text: &str, file: &Path, depth: usize) -> Result<(), Diagnostic> {
         let mut warnings = std::mem::take(&mut self.deck.warnings);
         let prefix = self.deck.options.image_attributes_prefix.clone().unwrap_or_else(|| "image:".into());
-        let mut ctx = Ctx { file, text, lines: LineIndex::new(text), warnings: &mut warnings, image_prefix: &prefix };
+        let mut ctx =
+            Ctx { file, text, lines: LineIndex::new(text), warnings: &mut warnings, image_prefix: &prefix, nesting: 0 };
         let result = self.events(&mut ctx, depth);
         self.deck.warnings.append(&mut warnings);
         result

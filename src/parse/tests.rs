@@ -158,3 +158,34 @@ fn never_panics_on_odd_input() {
         let _ = parse_str(&text, Path::new("fuzz.md"));
     }
 }
+
+/// Thousands of nesting levels (quotes, lists opened on one line, indented lists) parse and
+/// lay out without overflowing the stack: what is deeper than the cap is left out, with a
+/// warning at its line.
+#[test]
+fn deep_nesting_is_capped_with_a_warning() {
+    let indented: String = (0..3000).map(|i| format!("{}- item\n", "  ".repeat(i))).collect();
+    for (name, text) in [
+        ("quotes", format!("Deep\n===\n\n{}deep\n", "> ".repeat(5000))),
+        ("one-line lists", format!("Deep\n===\n\n{}x\n", "- ".repeat(10_000))),
+        ("indented list", format!("Deep\n===\n\n{indented}")),
+    ] {
+        // A thread with a small stack, as a worst case for recursion.
+        let deck = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let deck = crate::parse::parse_str(&text, std::path::Path::new("deep.md")).expect("parses");
+                let theme = crate::theme::Theme::named("dark").expect("theme");
+                let ctx =
+                    crate::render::layout::LayoutCtx { theme: &theme, resources: &crate::render::layout::NoOutputs };
+                let area = ratatui::layout::Rect::new(0, 0, 120, 36);
+                crate::render::layout::layout(&deck.slides[0], 0, 0, &ctx, area);
+                deck
+            })
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("{name}: the parser or the layout failed"));
+        let warning = deck.warnings.iter().find(|w| w.message.contains("nested deeper than")).expect(name);
+        assert!(warning.line >= 4, "{name}: {warning}");
+    }
+}
