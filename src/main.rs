@@ -192,6 +192,9 @@ fn present(
     };
     if let Err(e) = linked {
         session.app.remote_status = format!("speaker notes unavailable: {e}");
+        if !notes {
+            session.app.no_notes_link(&e.to_string());
+        }
     }
     let result = (|| -> std::io::Result<()> {
         let mut guard = Guard::enter()?;

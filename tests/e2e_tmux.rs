@@ -196,3 +196,19 @@ fn a_panic_caught_by_python_leaves_the_presenter_on_screen() {
     t.send(&["q"]);
     t.wait_until(wait, |s| s.trim_end().ends_with("E2E$") && !s.contains("Panic slide"), "the prompt");
 }
+
+/// A second presenter of the same deck cannot have the notes link: it says so (`w`).
+#[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
+fn a_second_presenter_says_it_has_no_notes_link() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("twice-talk.md"), DECK).unwrap();
+    let first = Tmux::start("first", dir.path());
+    first.type_line(&format!("{} twice-talk.md", env!("CARGO_BIN_EXE_deck")));
+    first.wait_for("Opening slide", Duration::from_secs(10));
+    let second = Tmux::start("second", dir.path());
+    second.type_line(&format!("{} twice-talk.md", env!("CARGO_BIN_EXE_deck")));
+    second.wait_for("Opening slide", Duration::from_secs(10));
+    second.send(&["w"]);
+    second.wait_for("speaker notes cannot follow this presenter", Duration::from_secs(10));
+}

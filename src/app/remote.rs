@@ -85,10 +85,16 @@ fn private_dir(dir: PathBuf) -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The other side(s), each by a number so that its reader can remove it when it leaves.
+type Peers = Arc<Mutex<Vec<(u64, UnixStream)>>>;
+
+/// No message is longer: a peer sending more without a newline is dropped.
+const MAX_LINE: u64 = 4096;
+
 /// Messages from the other side arrive as events; `send` goes to the other side(s).
 #[derive(Clone)]
 pub struct Link {
-    peers: Arc<Mutex<Vec<UnixStream>>>,
+    peers: Peers,
     /// The socket file a presenter listens on, removed when it closes.
     socket: Option<PathBuf>,
 }
@@ -97,7 +103,7 @@ impl Link {
     /// Hang up on every peer (they see the end of the stream) and give the socket back.
     pub fn close(&self) {
         if let Ok(mut peers) = self.peers.lock() {
-            for p in peers.drain(..) {
+            for (_, p) in peers.drain(..) {
                 let _ = p.shutdown(std::net::Shutdown::Both);
             }
         }
@@ -109,20 +115,32 @@ impl Link {
     pub fn send(&self, msg: &Message) {
         let line = msg.encode();
         if let Ok(mut peers) = self.peers.lock() {
-            peers.retain_mut(|p| p.write_all(line.as_bytes()).is_ok());
+            peers.retain_mut(|(_, p)| p.write_all(line.as_bytes()).is_ok());
         }
     }
 }
 
-/// Feed a peer's lines into the event loop.
-fn read_peer(stream: UnixStream, tx: Sender<Event>) -> std::thread::JoinHandle<()> {
+/// Feed a peer's lines into the event loop until it leaves (or sends a line longer than any
+/// message); then forget it at once, so a closed connection holds no descriptor.
+fn read_peer(stream: UnixStream, tx: Sender<Event>, peers: Peers, id: u64) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            if let Some(msg) = Message::decode(&line)
+        let mut reader = BufReader::new(&stream);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let read = std::io::Read::take(&mut reader, MAX_LINE).read_until(b'\n', &mut line);
+            if !matches!(read, Ok(1..)) || line.last() != Some(&b'\n') {
+                break;
+            }
+            if let Some(msg) = Message::decode(&String::from_utf8_lossy(&line))
                 && tx.send(Event::Remote(msg)).is_err()
             {
-                return;
+                break;
             }
+        }
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        if let Ok(mut p) = peers.lock() {
+            p.retain(|(peer, _)| *peer != id);
         }
     })
 }
@@ -147,17 +165,23 @@ pub fn listen(
     let link = Link { peers: Arc::default(), socket: Some(path.to_path_buf()) };
     let peers = link.peers.clone();
     std::thread::spawn(move || {
-        for stream in listener.incoming().map_while(Result::ok) {
+        for (id, stream) in listener.incoming().enumerate() {
+            // An error (out of descriptors, say) ends one connection, never the listening.
+            let Ok(stream) = stream else {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            };
             prepare(&stream);
             let Ok(mut writer) = stream.try_clone() else { continue };
             let greeting: String = hello().iter().map(Message::encode).collect();
             if writer.write_all(greeting.as_bytes()).is_err() {
                 continue;
             }
+            let id = id as u64;
             if let Ok(mut p) = peers.lock() {
-                p.push(writer);
+                p.push((id, writer));
             }
-            read_peer(stream, tx.clone());
+            read_peer(stream, tx.clone(), peers.clone(), id);
         }
     });
     Ok(link)
@@ -173,12 +197,12 @@ pub fn follow(path: PathBuf, tx: Sender<Event>) -> Link {
                 prepare(&stream);
                 if let Ok(writer) = stream.try_clone() {
                     if let Ok(mut p) = peers.lock() {
-                        *p = vec![writer];
+                        *p = vec![(0, writer)];
                     }
                     if tx.send(Event::Remote(Message::Status("connected".into()))).is_err() {
                         return;
                     }
-                    let _ = read_peer(stream, tx.clone()).join();
+                    let _ = read_peer(stream, tx.clone(), peers.clone(), 0).join();
                     if let Ok(mut p) = peers.lock() {
                         p.clear();
                     }
@@ -234,5 +258,50 @@ mod tests {
             std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
             assert!(private_dir(theirs).unwrap_err().to_string().contains("belongs to another user"));
         }
+    }
+
+    fn open_fds() -> usize {
+        std::fs::read_dir("/proc/self/fd").unwrap().count()
+    }
+
+    /// A thousand clients that connect and leave cost nothing after, one that sends a line
+    /// longer than any message is dropped, and the presenter keeps listening.
+    #[test]
+    fn clients_that_leave_or_misbehave_are_dropped_at_once() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("talk.sock");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let link = listen(&path, tx, Vec::new).unwrap();
+        let peers = || link.peers.lock().unwrap().len();
+        let settle = |what: &str, done: &dyn Fn() -> bool| {
+            let start = std::time::Instant::now();
+            while !done() {
+                assert!(start.elapsed() < Duration::from_secs(60), "waited for {what}");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        };
+        // Warm up once (threads, buffers), then count descriptors around a thousand cycles.
+        drop(UnixStream::connect(&path).unwrap());
+        settle("the first client to be forgotten", &|| peers() == 0);
+        let before = open_fds();
+        for _ in 0..1000 {
+            drop(UnixStream::connect(&path).unwrap());
+        }
+        settle("every client to be forgotten", &|| peers() == 0);
+        // (Other tests run beside this one in the process: allow a little noise, not 1000.)
+        assert!(open_fds() <= before + 50, "descriptors leak: {before} -> {}", open_fds());
+        // A line without end: dropped, the connection closed from our side.
+        let mut flood = UnixStream::connect(&path).unwrap();
+        let _ = flood.write_all(&vec![b'x'; 64 * 1024]);
+        let mut buf = [0u8; 16];
+        flood.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        assert_eq!(flood.read(&mut buf).unwrap_or(0), 0, "the presenter hung up");
+        // Still listening: a well-behaved client's message arrives.
+        let mut ok = UnixStream::connect(&path).unwrap();
+        ok.write_all(b"goto 2 1\n").unwrap();
+        let got = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+        assert!(matches!(got, Event::Remote(Message::Goto { slide: 2, step: 1 })), "{got:?}");
+        link.close();
     }
 }

@@ -46,6 +46,9 @@ pub struct App {
     pub notes_mode: bool,
     /// What the other side last said (snippet status, or the connection).
     pub remote_status: String,
+    /// Why this presenter has no notes link (another presenter of the deck has it, say):
+    /// one of the warnings, kept across reloads.
+    pub link_problem: Option<Diagnostic>,
     pub started: std::time::Instant,
     cli_theme: Option<String>,
 }
@@ -64,6 +67,7 @@ impl App {
             quit: false,
             notes_mode: false,
             remote_status: String::new(),
+            link_problem: None,
             started: std::time::Instant::now(),
             cli_theme,
         };
@@ -74,10 +78,18 @@ impl App {
     fn set_deck(&mut self, deck: Deck) {
         let (theme, theme_warnings) = theme::resolve(&deck, self.cli_theme.as_deref());
         self.theme = theme;
-        self.warnings = deck.warnings.iter().cloned().chain(theme_warnings).collect();
+        self.warnings = deck.warnings.iter().cloned().chain(theme_warnings).chain(self.link_problem.clone()).collect();
         self.deck = deck;
         self.slide = self.slide.min(self.deck.slides.len().saturating_sub(1));
         self.step = self.step.min(self.steps().saturating_sub(1));
+    }
+
+    /// Tell the presenter (a warning, `w`) why `deck --notes` cannot follow this one.
+    pub fn no_notes_link(&mut self, why: &str) {
+        let d = Diagnostic::warning(&self.deck.path, 0, format!("speaker notes cannot follow this presenter: {why}"))
+            .with_hint("another presenter of this deck may be running: deck --notes follows that one");
+        self.warnings.push(d.clone());
+        self.link_problem = Some(d);
     }
 
     /// After a reload: a good deck replaces the old one at the same position; an error is
