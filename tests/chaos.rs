@@ -119,5 +119,12 @@ fn the_presenter_survives_a_deck_of_hostile_snippets() {
         assert!(start.elapsed() < Duration::from_secs(60), "left behind: {:?}", left());
         std::thread::sleep(Duration::from_millis(20));
     }
+    // Nor any snippet's temporary script.
+    let scripts: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("deck-{deck_pid}-")))
+        .collect();
+    assert!(scripts.is_empty(), "temporary scripts left behind: {scripts:?}");
     eprintln!("{}", timings.join("\n"));
 }

@@ -254,3 +254,34 @@ fn a_closed_stdout_ends_the_replay_quietly() {
     assert!(out.contains("status=141"), "{out}\n{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `deck check -x` keeps the tail of what a snippet prints, not every byte: 120 MB of output
+/// leave the checker's memory where it was.
+#[test]
+fn check_keeps_a_bounded_tail_of_huge_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("talk.md"), "```bash +exec\nyes | head -n 60000000\necho last line\n```\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deck"))
+        .args(["check", "-x", "talk.md"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        let kb = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+            .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+            .unwrap_or(0);
+        peak_kb = peak_kb.max(kb);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    assert!(peak_kb > 0 && peak_kb < 100 * 1024, "peak memory {} MB", peak_kb / 1024);
+}
