@@ -49,17 +49,6 @@ fn processes_in(dir: &Path) -> Vec<(u32, String)> {
         .collect()
 }
 
-fn peak_rss_mb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    kb / 1024
-}
-
 #[test]
 #[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
 fn the_presenter_survives_a_deck_of_hostile_snippets() {
@@ -105,7 +94,7 @@ fn the_presenter_survives_a_deck_of_hostile_snippets() {
         timings.push(format!("Calm {i}: ran in {:?}", calm.elapsed()));
         assert!(screen.contains(&format!("Calm {i}")), "the slide is intact:\n{screen}");
     }
-    let peak = peak_rss_mb(deck_pid);
+    let peak = common::peak_rss_kb(deck_pid) / 1024;
     timings.push(format!("presenter peak RSS {peak} MB"));
     assert!(peak < 100, "the presenter's peak memory stayed under 100 MB: {peak} MB");
     t.send(&["q"]);

@@ -268,18 +268,12 @@ fn check_keeps_a_bounded_tail_of_huge_output() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        let kb = std::fs::read_to_string(&status_file)
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
-            .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-            .unwrap_or(0);
-        peak_kb = peak_kb.max(kb);
+        peak_kb = peak_kb.max(common::peak_rss_kb(child.id()));
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     assert!(status.success(), "{status}");

@@ -152,6 +152,16 @@ fn stat_field(pid: u32, n: usize) -> Option<String> {
     after_name.split_whitespace().nth(n).map(str::to_string)
 }
 
+/// A process's peak resident memory in KB (VmHWM), 0 once it is gone.
+pub(crate) fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 /// Send a signal with kill(1) (`TERM`, `INT`, ...).
 pub(crate) fn signal(pid: u32, name: &str) {
     let ok = std::process::Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().unwrap();
