@@ -1,6 +1,6 @@
 //! The PyO3 workshop module: functions, errors as exceptions, and classes.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
 use pyo3::exceptions::{PyIndexError, PyOverflowError, PyValueError};
 use pyo3::prelude::*;
@@ -43,10 +43,11 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|w| !w.is_empty())
 }
 
-/// How often each word appears, lower-cased, punctuation stripped.
+/// How often each word appears, lower-cased, punctuation stripped, in alphabetical order.
 #[pyfunction]
-pub fn word_frequencies(text: &str) -> HashMap<String, usize> {
-    let mut counts = HashMap::new();
+pub fn word_frequencies(text: &str) -> BTreeMap<String, usize> {
+    // A BTreeMap, not a HashMap: the dict comes out in the same (sorted) order every run.
+    let mut counts = BTreeMap::new();
     for w in words(text) {
         *counts.entry(w).or_insert(0) += 1;
     }

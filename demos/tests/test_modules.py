@@ -16,6 +16,7 @@ def test_functions():
     assert rust_demo.sum_list([1.5, 2.5, 3]) == 7.0
     assert rust_demo.filter_positive([-1, 2, 0, 3.5]) == [2.0, 3.5]
     assert rust_demo.word_frequencies("The cat, the hat.") == {"the": 2, "cat": 1, "hat": 1}
+    assert list(rust_demo.word_frequencies("the cat and the hat")) == ["and", "cat", "hat", "the"], "sorted, every run"
     assert rust_demo.count_unique_words("a b A c") == 3
     assert rust_demo.is_palindrome("A man, a plan, a canal: Panama")
     assert not rust_demo.is_palindrome("PyO3")
