@@ -21,3 +21,44 @@ fn no_slide_of_the_talk_overflows_120x36() {
         }
     }
 }
+
+/// The `#[pymodule]` slide shows the demo crate's real module: the names its
+/// `#[pymodule_export] use` lines export are exactly what `import rust_demo` offers.
+#[test]
+fn the_pymodule_slide_is_the_real_module() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("slides/talk.md");
+    let deck = deck::parse::parse_file(&path).unwrap();
+    let slide = deck.slides.iter().find(|s| s.title_text().contains("#[pymodule]")).expect("the #[pymodule] slide");
+    let code = slide
+        .elements
+        .iter()
+        .find_map(|e| match &e.block {
+            deck::model::Block::Code(c) if c.language == "rust" => Some(c.source.clone()),
+            _ => None,
+        })
+        .expect("its code");
+    assert!(code.starts_with("#[pymodule]") && code.trim_end().ends_with('}'), "the whole module:\n{code}");
+    let mut shown: Vec<String> = code
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("use super::{")?.strip_suffix("};").map(str::to_string))
+        .flat_map(|names| names.split(',').map(|n| n.trim().to_string()).collect::<Vec<_>>())
+        .collect();
+    shown.sort();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("names.md"),
+        "```python +exec\nimport rust_demo\nprint(' '.join(sorted(n for n in dir(rust_demo) if not n.startswith('_'))))\n```\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deck"))
+        .args(["run", "-x", "names.md"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let imported = stdout.lines().find(|l| l.contains("fibonacci") && !l.contains("print")).expect("the names");
+    let mut imported: Vec<String> = imported.split_whitespace().map(str::to_string).collect();
+    imported.sort();
+    assert_eq!(shown, imported);
+}

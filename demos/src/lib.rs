@@ -26,9 +26,9 @@ pub fn register_all() {
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    m.add_wrapped(pyo3::wrap_pymodule!(rust_demo::rust_demo))?;
     for (name, init) in [
-        ("rust_demo", rust_demo::init as fn(&Bound<'_, PyModule>) -> PyResult<()>),
-        ("char_count", char_count::init),
+        ("char_count", char_count::init as fn(&Bound<'_, PyModule>) -> PyResult<()>),
         ("sieve", sieve::init),
         ("jxl_demo", jxl_demo::init),
     ] {

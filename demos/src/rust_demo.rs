@@ -238,28 +238,20 @@ impl Counter {
     }
 }
 
-pub fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(fibonacci, m)?)?;
-    m.add_function(wrap_pyfunction!(panics, m)?)?;
-    m.add_function(wrap_pyfunction!(sum_list, m)?)?;
-    m.add_function(wrap_pyfunction!(filter_positive, m)?)?;
-    m.add_function(wrap_pyfunction!(word_frequencies, m)?)?;
-    m.add_function(wrap_pyfunction!(count_unique_words, m)?)?;
-    m.add_function(wrap_pyfunction!(is_palindrome, m)?)?;
-    m.add_function(wrap_pyfunction!(safe_divide, m)?)?;
-    m.add_function(wrap_pyfunction!(safe_parse_int, m)?)?;
-    m.add_function(wrap_pyfunction!(factorial, m)?)?;
-    m.add_function(wrap_pyfunction!(sieve_of_eratosthenes, m)?)?;
-    m.add_class::<MovingAverage>()?;
-    m.add_class::<RingBuffer>()?;
-    m.add_class::<Counter>()?;
-    Ok(())
-}
-
+// The module as the talk shows it (slides/talk.md reads these lines from this file).
+// talk-pymodule-start
 #[pymodule]
-fn rust_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    init(m)
+pub mod rust_demo {
+    #[pymodule_export]
+    use super::{count_unique_words, factorial, fibonacci, filter_positive, is_palindrome, panics};
+
+    #[pymodule_export]
+    use super::{safe_divide, safe_parse_int, sieve_of_eratosthenes, sum_list, word_frequencies};
+
+    #[pymodule_export]
+    use super::{Counter, MovingAverage, RingBuffer};
 }
+// talk-pymodule-end
 
 pub fn register() {
     pyo3::append_to_inittab!(rust_demo);
