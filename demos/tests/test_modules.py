@@ -146,3 +146,10 @@ def test_a_rust_panic_is_a_panic_exception_not_an_exception():
     assert type(raised.value).__name__ == "PanicException"
     assert "kaboom" in str(raised.value)
     assert not isinstance(raised.value, Exception)
+
+
+def test_the_fast_sieve_on_a_chosen_number_of_threads():
+    assert sieve.count(10_000_000, threads=1) == sieve.count(10_000_000) == 664_579
+    assert sieve.primes(100, threads=1) == sieve.primes(100)
+    with pytest.raises(ValueError, match="at least 1"):
+        sieve.count(100, threads=0)

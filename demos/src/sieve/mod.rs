@@ -49,22 +49,41 @@ fn naive_py(py: Python<'_>, n: usize) -> PyResult<Vec<usize>> {
     py.detach(|| naive(n))
 }
 
-/// How many primes there are up to and including n (segmented, pre-sieved, parallel).
+/// Run `work` on `threads` threads (all cores when `None`), the GIL released.
+fn on_threads<T: Send>(py: Python<'_>, threads: Option<usize>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    match threads {
+        None => Ok(py.detach(work)),
+        Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
+        Some(t) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| PyValueError::new_err(format!("cannot start {t} threads: {e}")))?;
+            Ok(py.detach(|| pool.install(work)))
+        }
+    }
+}
+
+/// How many primes there are up to and including n (segmented, pre-sieved, parallel on
+/// every core, or on `threads`).
 #[pyfunction]
-fn count(py: Python<'_>, n: u64) -> PyResult<u64> {
+#[pyo3(signature = (n, *, threads = None))]
+fn count(py: Python<'_>, n: u64, threads: Option<usize>) -> PyResult<u64> {
     if n > COUNT_MAX {
         return Err(too_large("count", n, COUNT_MAX));
     }
-    Ok(py.detach(|| count_primes(n)))
+    on_threads(py, threads, || count_primes(n))
 }
 
-/// The primes up to and including n (segmented, pre-sieved, parallel).
+/// The primes up to and including n (segmented, pre-sieved, parallel on every core, or on
+/// `threads`).
 #[pyfunction]
-fn primes(py: Python<'_>, n: u64) -> PyResult<Vec<u64>> {
+#[pyo3(signature = (n, *, threads = None))]
+fn primes(py: Python<'_>, n: u64, threads: Option<usize>) -> PyResult<Vec<u64>> {
     if n > PRIMES_MAX {
         return Err(too_large("primes", n, PRIMES_MAX));
     }
-    Ok(py.detach(|| list_primes(n)))
+    on_threads(py, threads, || list_primes(n))
 }
 
 pub fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
