@@ -119,7 +119,8 @@ fn notes_in_a_second_pane_follow_and_lead() {
     let t = Tmux::start("notes", dir.path());
     t.type_line(&format!("{bin} notes-talk.md"));
     t.wait_for("Alpha slide", Duration::from_secs(10));
-    let status = std::process::Command::new("tmux")
+    let status = t
+        .tmux()
         .args(["split-window", "-h", "-t", &t.name, "-c"])
         .arg(dir.path())
         .arg(format!("{bin} --notes notes-talk.md; sleep 30"))
@@ -128,7 +129,7 @@ fn notes_in_a_second_pane_follow_and_lead() {
     assert!(status.success());
     let notes_pane = format!("{}.1", t.name);
     let capture = |pane: &str| {
-        let out = std::process::Command::new("tmux").args(["capture-pane", "-p", "-t", pane]).output().unwrap();
+        let out = t.tmux().args(["capture-pane", "-p", "-t", pane]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let wait = |pane: &str, text: &str| {
@@ -140,10 +141,10 @@ fn notes_in_a_second_pane_follow_and_lead() {
     };
     wait(&notes_pane, "NOTE-FOR-ALPHA");
     // Navigate in the presenter's pane: the notes follow.
-    std::process::Command::new("tmux").args(["send-keys", "-t", &format!("{}.0", t.name), "l"]).status().unwrap();
+    t.tmux().args(["send-keys", "-t", &format!("{}.0", t.name), "l"]).status().unwrap();
     wait(&notes_pane, "NOTE-FOR-BETA");
     // Navigate in the notes pane: the presenter follows.
-    std::process::Command::new("tmux").args(["send-keys", "-t", &notes_pane, "h"]).status().unwrap();
+    t.tmux().args(["send-keys", "-t", &notes_pane, "h"]).status().unwrap();
     wait(&format!("{}.0", t.name), "Alpha slide");
     wait(&notes_pane, "NOTE-FOR-ALPHA");
 }

@@ -12,6 +12,7 @@ impl Tmux {
     pub(crate) fn start(tag: &str, dir: &std::path::Path) -> Self {
         let name = format!("deck-e2e-{tag}-{}", std::process::id());
         let status = Command::new("tmux")
+            .args(["-L", &name])
             .args(["new-session", "-d", "-s", &name, "-x", "120", "-y", "36", "-c"])
             .arg(dir)
             .args(["env", "-u", "TMUX_PANE", "PS1=E2E$ ", "TERM=xterm-256color", "bash", "--norc", "--noprofile"])
@@ -24,7 +25,7 @@ impl Tmux {
     }
 
     pub(crate) fn send(&self, keys: &[&str]) {
-        let status = Command::new("tmux").args(["send-keys", "-t", &self.name]).args(keys).status().unwrap();
+        let status = self.tmux().args(["send-keys", "-t", &self.name]).args(keys).status().unwrap();
         assert!(status.success());
     }
 
@@ -34,7 +35,7 @@ impl Tmux {
     }
 
     pub(crate) fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        let out = self.tmux().args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -60,7 +61,7 @@ impl Tmux {
     /// The process id of the `comm` the pane's shell is running (e.g. `deck`), found by its
     /// parent rather than by a pattern that could match someone else's process.
     pub(crate) fn child_pid(&self, comm: &str) -> u32 {
-        let out = Command::new("tmux").args(["display", "-p", "-t", &self.name, "#{pane_pid}"]).output().unwrap();
+        let out = self.tmux().args(["display", "-p", "-t", &self.name, "#{pane_pid}"]).output().unwrap();
         let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().expect("pane pid");
         super::children_of(shell)
             .into_iter()
@@ -70,15 +71,28 @@ impl Tmux {
 }
 
 impl Tmux {
+    /// A tmux command for this test's own server: each test has its own socket (`-L`), so
+    /// tests running side by side never race one server's start and exit.
+    pub(crate) fn tmux(&self) -> Command {
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &self.name]);
+        cmd
+    }
+
     /// The pane's shell.
     pub(crate) fn shell_pid(&self) -> u32 {
-        let out = Command::new("tmux").args(["display", "-p", "-t", &self.name, "#{pane_pid}"]).output().unwrap();
+        let out = self.tmux().args(["display", "-p", "-t", &self.name, "#{pane_pid}"]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).trim().parse().expect("pane pid")
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+        // The test's own server goes with its only session, and its socket file too.
+        let socket = self.tmux().args(["display", "-p", "#{socket_path}"]).output().ok();
+        let _ = self.tmux().arg("kill-server").status();
+        if let Some(out) = socket {
+            let _ = std::fs::remove_file(String::from_utf8_lossy(&out.stdout).trim());
+        }
     }
 }
