@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 
 use super::code::{Highlighter, code_lines, pad_line};
 use super::table::table_lines;
-use super::text::{line_width, spans, truncate, wrap};
+use super::text::{line_width, spans, truncate};
+use super::wrap::wrap;
 use crate::model::{Alignment, Block, CodeBlock, ExecMode, List, Slide};
 use crate::theme::Theme;
 

@@ -7,6 +7,7 @@ pub mod layout;
 pub mod live;
 pub mod table;
 pub mod text;
+pub mod wrap;
 
 use std::collections::HashMap;
 

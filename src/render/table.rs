@@ -3,7 +3,8 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::text::{line_width, spans, truncate, wrap};
+use super::text::{line_width, spans, truncate};
+use super::wrap::wrap;
 use crate::model::{Alignment, Table};
 use crate::theme::Theme;
 

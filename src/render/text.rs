@@ -1,4 +1,4 @@
-//! Styled runs → wrapped ratatui lines.
+//! Styled runs → ratatui spans, and widths (the wrapping itself is in `wrap.rs`).
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -47,85 +47,6 @@ pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
-/// Greedy word wrap of styled pieces to `width` columns. `"\n"` pieces break lines.
-/// Words longer than a line are split; nothing is lost.
-pub fn wrap(pieces: &[(String, Style)], max: usize) -> Vec<Line<'static>> {
-    let max = max.max(1);
-    let mut lines = Vec::new();
-    let mut cur: Vec<Span<'static>> = Vec::new();
-    let mut cur_w = 0;
-    let flush = |cur: &mut Vec<Span<'static>>, cur_w: &mut usize, lines: &mut Vec<Line<'static>>| {
-        // Drop trailing spaces so alignment is exact.
-        if let Some(last) = cur.last_mut() {
-            let trimmed = last.content.trim_end().to_string();
-            last.content = trimmed.into();
-        }
-        lines.push(Line::from(std::mem::take(cur)));
-        *cur_w = 0;
-    };
-    for (text, style) in pieces {
-        if text == "\n" {
-            flush(&mut cur, &mut cur_w, &mut lines);
-            continue;
-        }
-        for word in split_keep_spaces(text) {
-            let w = width(word);
-            if cur_w + w > max && cur_w > 0 {
-                flush(&mut cur, &mut cur_w, &mut lines);
-                if word.trim().is_empty() {
-                    continue;
-                }
-            }
-            if w > max {
-                for chunk in hard_split(word, max) {
-                    if cur_w > 0 {
-                        flush(&mut cur, &mut cur_w, &mut lines);
-                    }
-                    cur_w = width(&chunk);
-                    cur.push(Span::styled(chunk, *style));
-                }
-                continue;
-            }
-            cur_w += w;
-            match cur.last_mut() {
-                Some(last) if last.style == *style => last.content = format!("{}{word}", last.content).into(),
-                _ => cur.push(Span::styled(word.to_string(), *style)),
-            }
-        }
-    }
-    if !cur.is_empty() || lines.is_empty() {
-        flush(&mut cur, &mut cur_w, &mut lines);
-    }
-    lines
-}
-
-/// Words with their trailing spaces attached, so joins keep the author's spacing.
-fn split_keep_spaces(s: &str) -> impl Iterator<Item = &str> {
-    let mut rest = s;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let word_end = rest.find(' ').unwrap_or(rest.len());
-        let end = rest[word_end..].find(|c| c != ' ').map_or(rest.len(), |i| word_end + i);
-        let (word, tail) = rest.split_at(end);
-        rest = tail;
-        Some(word)
-    })
-}
-
-fn hard_split(word: &str, max: usize) -> Vec<String> {
-    let mut out = vec![String::new()];
-    for ch in word.chars() {
-        let last = out.last_mut().expect("non-empty");
-        if width(last) + width(ch.encode_utf8(&mut [0; 4])) > max {
-            out.push(String::new());
-        }
-        out.last_mut().expect("non-empty").push(ch);
-    }
-    out
-}
-
 pub fn line_width(line: &Line) -> usize {
     line.spans.iter().map(|s| width(&s.content)).sum()
 }
@@ -163,28 +84,6 @@ mod tests {
 
     fn plain(lines: &[Line]) -> Vec<String> {
         lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
-    }
-
-    #[test]
-    fn wraps_on_words_and_keeps_everything() {
-        let p = vec![("the quick brown fox jumps".to_string(), Style::new())];
-        assert_eq!(plain(&wrap(&p, 10)), vec!["the quick", "brown fox", "jumps"]);
-        let p = vec![("abcdefghijkl".to_string(), Style::new())];
-        assert_eq!(plain(&wrap(&p, 5)), vec!["abcde", "fghij", "kl"]);
-    }
-
-    #[test]
-    fn hard_breaks_and_styles_survive() {
-        let bold = Style::new().add_modifier(Modifier::BOLD);
-        let p = vec![
-            ("a ".to_string(), Style::new()),
-            ("b".to_string(), bold),
-            ("\n".to_string(), Style::new()),
-            ("c".to_string(), Style::new()),
-        ];
-        let lines = wrap(&p, 20);
-        assert_eq!(plain(&lines), vec!["a b", "c"]);
-        assert_eq!(lines[0].spans[1].style, bold);
     }
 
     #[test]
