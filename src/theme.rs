@@ -354,12 +354,21 @@ impl Theme {
                     character: f.character.as_deref().and_then(|c| c.chars().next()).unwrap_or('█'),
                 },
                 Some("empty") => Footer::Empty,
-                Some("template") | None => Footer::Template {
-                    left: f.left.clone(),
-                    center: f.center.clone(),
-                    right: f.right.clone(),
-                    height: f.height.unwrap_or(1).clamp(1, 8),
-                },
+                // What the override leaves unnamed keeps the theme's value (presenterm merges).
+                Some("template") | None => {
+                    let (left, center, right, height) = match &self.footer {
+                        Footer::Template { left, center, right, height } => {
+                            (left.clone(), center.clone(), right.clone(), *height)
+                        }
+                        _ => (None, None, None, 1),
+                    };
+                    Footer::Template {
+                        left: f.left.clone().or(left),
+                        center: f.center.clone().or(center),
+                        right: f.right.clone().or(right),
+                        height: f.height.unwrap_or(height).clamp(1, 8),
+                    }
+                }
                 Some(other) => {
                     problems.push(format!("footer: unknown style `{other}` (template, progress_bar, empty)"));
                     self.footer.clone()
