@@ -27,8 +27,9 @@ use deck::model::{Block, Deck};
 struct Cli {
     /// The deck to present (a markdown file).
     file: Option<PathBuf>,
-    /// Allow the deck's snippets to run without asking.
-    #[arg(short = 'x', long = "exec")]
+    /// Allow the deck's snippets to run without asking (-X, presenterm's flag for
+    /// `+exec_replace`, does the same).
+    #[arg(short = 'x', long = "exec", short_alias = 'X')]
     exec: bool,
     /// Record the presentation as it is given, with real timings, to an asciicast v2 file.
     #[arg(long, value_name = "FILE.cast")]
@@ -64,7 +65,7 @@ enum Command {
     Run {
         file: PathBuf,
         /// Allow the snippets to run.
-        #[arg(short = 'x', long = "exec")]
+        #[arg(short = 'x', long = "exec", short_alias = 'X')]
         exec: bool,
         /// Only this slide (1-based).
         #[arg(long, value_name = "N")]
@@ -82,7 +83,7 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         to: PathBuf,
         /// Run the snippets and include their outputs.
-        #[arg(short = 'x', long = "exec")]
+        #[arg(short = 'x', long = "exec", short_alias = 'X')]
         exec: bool,
         /// Screen size, as COLSxROWS.
         #[arg(long, default_value = "120x36", value_parser = parse_size)]
@@ -93,7 +94,7 @@ enum Command {
     Check {
         file: PathBuf,
         /// Also run every snippet.
-        #[arg(short = 'x', long = "exec")]
+        #[arg(short = 'x', long = "exec", short_alias = 'X')]
         exec: bool,
         /// Terminal size to check overflow against, as COLSxROWS.
         #[arg(long, default_value = "120x36", value_parser = parse_size)]
@@ -304,6 +305,7 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
     }
     let app = App::new(deck, None, false);
     let mut images = deck::render::ImageCache::new();
+    let exec_allowed = exec.is_some();
     let outputs = match exec {
         Some(s) => deck::export::run_snippets(&app.deck, &s, &mut images),
         None => deck::exec::output::OutputStore::default(),
@@ -313,8 +315,12 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
         return ExitCode::from(130);
     }
     let sizes = deck::render::live::ImageSizes::default();
-    let live =
-        deck::render::live::Live { outputs: &outputs, sizes: &sizes, colors: deck::export::status_colors(&app.theme) };
+    let live = deck::render::live::Live {
+        outputs: &outputs,
+        sizes: &sizes,
+        colors: deck::export::status_colors(&app.theme),
+        exec_allowed,
+    };
     let frames: Vec<_> = deck::export::positions(&app.deck)
         .into_iter()
         .map(|p| deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size))

@@ -77,7 +77,8 @@ pub struct Slide {
     pub hide_footer: bool,
     pub skip: bool,
     pub intro: bool,
-    /// Number of steps: 1 + pauses + incremental items + highlight steps.
+    /// Number of steps: 1 + pauses + incremental items + highlight walk steps, without a
+    /// trailing step that would reveal nothing.
     pub steps: usize,
 }
 
@@ -130,6 +131,22 @@ pub enum Block {
     Placeholder(String),
 }
 
+impl Block {
+    /// Blocks that a comment command places (spacing, layout, alignment): they show no content
+    /// of their own, so they neither start a slide nor count as something to reveal.
+    pub fn is_command(&self) -> bool {
+        matches!(
+            self,
+            Block::NewLines(_)
+                | Block::JumpToMiddle
+                | Block::ColumnLayout(_)
+                | Block::Column(_)
+                | Block::ResetLayout
+                | Block::Alignment(_)
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Alignment {
     #[default]
@@ -159,22 +176,34 @@ impl AlertKind {
     }
 }
 
+/// A list, flattened as presenterm draws it: nested lists are items with a greater depth.
 #[derive(Debug, Clone)]
 pub struct List {
-    /// The start number of an ordered list.
-    pub start: Option<u64>,
-    /// Blank lines between items (`list_item_newlines`).
+    /// Blank lines after each item (`list_item_newlines`).
     pub spacing: u16,
     pub items: Vec<ListItem>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ListItem {
+    /// Nesting level. A top-level list written indented starts deeper (two spaces a level),
+    /// as presenterm draws it.
+    pub depth: u8,
+    pub marker: ListMarker,
     pub task: Option<bool>,
     pub text: Text,
+    /// Blocks under the item other than lists (code, quotes, more paragraphs).
     pub children: Vec<Block>,
     /// Step at which the item appears (incremental lists), relative to the slide.
     pub step: usize,
+}
+
+/// An item's marker, with the number as written (`1. 3. 3.` stays so, as in presenterm).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListMarker {
+    Bullet,
+    Period(u64),
+    Paren(u64),
 }
 
 #[derive(Debug, Clone)]

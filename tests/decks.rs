@@ -84,7 +84,7 @@ fn columns_deck_reports_its_missing_image_and_goes_on() {
     assert!(warnings[0].message.contains("image not found"), "{}", warnings[0]);
     assert_eq!(warnings[0].line, 11);
     s.assert_shows("[missing image: ../examples/doge.png]");
-    s.assert_shows("• Etcetera.");
+    s.assert_shows("•  Etcetera.");
     // Left column text after the pause sits beside the right column's content.
     let left = s.row_of("This is useful for various things").unwrap();
     let right = s.row_of("After this pause").unwrap();

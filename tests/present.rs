@@ -120,7 +120,7 @@ fn every_theme_renders() {
         let text = format!("---\ntheme:\n  name: {name}\n---\nTitle\n===\n\n* item\n\n```python\nprint(1)\n```\n");
         let s = Screen::open(&write_deck(&dir, &text), 80, 24);
         assert!(s.session.app.warnings.is_empty(), "{name}: {:?}", s.session.app.warnings);
-        s.assert_shows("• item");
+        s.assert_shows("•  item");
         s.assert_shows("print(1)");
     }
 }

@@ -101,7 +101,12 @@ impl Session {
 
     pub fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let mut overflow = 0;
-        let live = Live { outputs: &self.snippets.outputs, sizes: &self.sizes, colors: status_colors(&self.app) };
+        let live = Live {
+            outputs: &self.snippets.outputs,
+            sizes: &self.sizes,
+            colors: status_colors(&self.app),
+            exec_allowed: self.app.exec_allowed,
+        };
         let frame = terminal.draw(|f| {
             overflow = if self.app.notes_mode {
                 super::notes::draw(f, &self.app, &live, &mut self.images)

@@ -10,7 +10,7 @@ use pulldown_cmark::{BlockQuoteKind, CodeBlockKind, Event, OffsetIter, Tag, TagE
 use super::inline::InlineCollector;
 use super::snippet;
 use crate::diag::{Diagnostic, LineIndex};
-use crate::model::{AlertKind, Alignment, Block, CodeBlock, ImageRef, List, ListItem, Table, Text};
+use crate::model::{AlertKind, Alignment, Block, CodeBlock, ImageRef, List, ListItem, ListMarker, Table, Text};
 
 pub(super) type Events<'a> = Peekable<OffsetIter<'a>>;
 
@@ -23,6 +23,8 @@ pub(super) struct Ctx<'a> {
     pub image_prefix: &'a str,
     /// Blocks open around the current one (quotes, lists, footnotes).
     pub nesting: usize,
+    /// Inside a block quote, whose source lines stay lines.
+    pub in_quote: bool,
 }
 
 /// Deeper blocks are left out with a warning: no slide shows them, and recursing into
@@ -55,20 +57,22 @@ pub(super) fn block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, range: Range<usize
         return vec![Block::Placeholder("[nested too deep]".into())];
     }
     ctx.nesting += 1;
-    let blocks = nested_block(ev, ctx, tag, line);
+    let blocks = nested_block(ev, ctx, tag, range.start, line);
     ctx.nesting -= 1;
     blocks
 }
 
-fn nested_block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, line: usize) -> Vec<Block> {
+fn nested_block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, offset: usize, line: usize) -> Vec<Block> {
     match tag {
         Tag::Paragraph => paragraph(ev, ctx, line),
         Tag::Heading { level, .. } => {
-            let (text, _) = inlines(ev, TagEnd::Heading(level));
+            let (text, _) = inlines(ev, TagEnd::Heading(level), false);
             vec![Block::Heading { level: level as u8, text }]
         }
         Tag::BlockQuote(kind) => {
+            let outer = std::mem::replace(&mut ctx.in_quote, true);
             let blocks = blocks_until(ev, ctx, TagEnd::BlockQuote(kind));
+            ctx.in_quote = outer;
             match kind {
                 None => vec![Block::Quote(blocks)],
                 Some(kind) => vec![Block::Alert { kind: alert_kind(kind), title: None, blocks }],
@@ -82,7 +86,11 @@ fn nested_block(ev: &mut Events, ctx: &mut Ctx, tag: Tag, line: usize) -> Vec<Bl
             let body = raw_text(ev, TagEnd::CodeBlock);
             vec![code_block(ctx, &info, &body, line)]
         }
-        Tag::List(start) => vec![Block::List(list(ev, ctx, start))],
+        Tag::List(_) => {
+            // presenterm draws a list written indented as nested: two spaces a level.
+            let depth = (indent_before(ctx.text, offset) / 2).min(8) as u8;
+            vec![Block::List(List { spacing: 0, items: list(ev, ctx, depth) })]
+        }
         Tag::Table(aligns) => vec![Block::Table(table(ev, aligns.into_iter().map(alignment).collect()))],
         Tag::FootnoteDefinition(label) => {
             let blocks = blocks_until(ev, ctx, TagEnd::FootnoteDefinition);
@@ -115,7 +123,7 @@ pub(super) fn blocks_until(ev: &mut Events, ctx: &mut Ctx, end: TagEnd) -> Vec<B
 }
 
 fn paragraph(ev: &mut Events, ctx: &mut Ctx, line: usize) -> Vec<Block> {
-    let (text, images) = inlines(ev, TagEnd::Paragraph);
+    let (text, images) = inlines(ev, TagEnd::Paragraph, ctx.in_quote);
     let mut out = Vec::new();
     if !text.is_empty() {
         out.push(Block::Paragraph(text));
@@ -127,8 +135,9 @@ fn paragraph(ev: &mut Events, ctx: &mut Ctx, line: usize) -> Vec<Block> {
 }
 
 /// Inline content until `end`, plus the images found in it.
-fn inlines(ev: &mut Events, end: TagEnd) -> (Text, Vec<(String, String)>) {
+fn inlines(ev: &mut Events, end: TagEnd, keep_line_breaks: bool) -> (Text, Vec<(String, String)>) {
     let mut c = InlineCollector::default();
+    c.keep_line_breaks = keep_line_breaks;
     for (event, _) in ev.by_ref() {
         if event == Event::End(end) {
             break;
@@ -164,34 +173,45 @@ fn skip(ev: &mut Events, end: TagEnd) {
     }
 }
 
-fn list(ev: &mut Events, ctx: &mut Ctx, start: Option<u64>) -> List {
+/// The items of a list and of the lists nested in it, in reading order.
+fn list(ev: &mut Events, ctx: &mut Ctx, depth: u8) -> Vec<ListItem> {
     let mut items = Vec::new();
     while let Some((event, range)) = ev.next() {
         match event {
             Event::End(TagEnd::List(_)) => break,
-            Event::Start(Tag::Item) => items.push(item(ev, ctx, ctx.line(&range))),
+            Event::Start(Tag::Item) => item(ev, ctx, range, depth, &mut items),
             _ => {}
         }
     }
-    List { start, spacing: 0, items }
+    items
 }
 
-fn item(ev: &mut Events, ctx: &mut Ctx, line: usize) -> ListItem {
+/// One item, then the items of its nested lists. An item with nothing but a nested list
+/// (`- - item`) draws nothing of its own, as in presenterm.
+fn item(ev: &mut Events, ctx: &mut Ctx, range: Range<usize>, depth: u8, out: &mut Vec<ListItem>) {
+    let line = ctx.line(&range);
+    let marker = marker(&ctx.text[range.start..]);
     let mut c = InlineCollector::default();
     let mut task = None;
     let mut children = Vec::new();
+    let mut nested = Vec::new();
     while let Some((event, range)) = ev.next() {
         match event {
             Event::End(TagEnd::Item) => break,
             Event::TaskListMarker(done) => task = Some(done),
             // Loose lists wrap item text in paragraphs: the first one is the item's text.
-            Event::Start(Tag::Paragraph) if c.is_empty() && children.is_empty() => {
+            Event::Start(Tag::Paragraph) if c.is_empty() && children.is_empty() && nested.is_empty() => {
                 for (e, _) in ev.by_ref() {
                     if e == Event::End(TagEnd::Paragraph) {
                         break;
                     }
                     c.push(&e);
                 }
+            }
+            Event::Start(Tag::List(_)) if ctx.nesting < MAX_NESTING => {
+                ctx.nesting += 1;
+                nested.extend(list(ev, ctx, depth.saturating_add(1)));
+                ctx.nesting -= 1;
             }
             Event::Start(tag) if is_block(&tag) => children.extend(block(ev, ctx, tag, range)),
             other => {
@@ -203,7 +223,30 @@ fn item(ev: &mut Events, ctx: &mut Ctx, line: usize) -> ListItem {
     for (url, alt) in std::mem::take(&mut c.images) {
         children.push(image(ctx, &url, &alt, line));
     }
-    ListItem { task, text, children, step: 0 }
+    if !text.is_empty() || !children.is_empty() || task.is_some() {
+        out.push(ListItem { depth, marker, task, text, children, step: 0 });
+    }
+    out.append(&mut nested);
+}
+
+/// The marker at the start of an item's source: `1.` and `1)` keep their number.
+fn marker(source: &str) -> ListMarker {
+    let source = source.trim_start();
+    let digits = source.bytes().take_while(u8::is_ascii_digit).count();
+    let number = source[..digits].parse::<u64>().ok();
+    match (number, source.as_bytes().get(digits)) {
+        (Some(n), Some(b')')) => ListMarker::Paren(n),
+        (Some(n), _) => ListMarker::Period(n),
+        (None, _) => ListMarker::Bullet,
+    }
+}
+
+/// The indentation of the line `offset` is on, when only spaces precede `offset` (else 0).
+fn indent_before(text: &str, offset: usize) -> usize {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..];
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    if line_start + spaces >= offset { spaces } else { 0 }
 }
 
 /// Tags that start a block (as opposed to inline markup inside a tight list item).
@@ -231,7 +274,7 @@ fn table(ev: &mut Events, aligns: Vec<Alignment>) -> Table {
             Event::End(TagEnd::TableHead) => in_head = false,
             Event::Start(Tag::TableRow) => rows.push(Vec::new()),
             Event::Start(Tag::TableCell) => {
-                let (text, _) = inlines(ev, TagEnd::TableCell);
+                let (text, _) = inlines(ev, TagEnd::TableCell, false);
                 match (in_head, rows.last_mut()) {
                     (true, _) | (false, None) => header.push(text),
                     (false, Some(row)) => row.push(text),

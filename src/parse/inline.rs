@@ -11,8 +11,11 @@ pub struct InlineCollector {
     bold: u8,
     italic: u8,
     strike: u8,
-    links: Vec<String>,
+    /// Open links: (URL, title).
+    links: Vec<(String, String)>,
     spans: Vec<SpanStyle>,
+    /// Source line breaks stay breaks (block quotes, as presenterm keeps them).
+    pub keep_line_breaks: bool,
     /// Images met inline: (path, alt). The block parser places them after the text.
     pub images: Vec<(String, String)>,
     image_alt: Option<(String, String)>,
@@ -42,7 +45,7 @@ impl InlineCollector {
         match event {
             Event::Text(t) => self.text(t, false),
             Event::Code(t) => self.text(t, true),
-            Event::SoftBreak => self.text(" ", false),
+            Event::SoftBreak => self.text(if self.keep_line_breaks { "\n" } else { " " }, false),
             Event::HardBreak => self.text("\n", false),
             Event::FootnoteReference(label) => self.text(&format!("[{label}]"), false),
             Event::TaskListMarker(_) => return false,
@@ -54,7 +57,9 @@ impl InlineCollector {
             Event::End(TagEnd::Strong) => self.bold = self.bold.saturating_sub(1),
             Event::Start(Tag::Strikethrough) => self.strike += 1,
             Event::End(TagEnd::Strikethrough) => self.strike = self.strike.saturating_sub(1),
-            Event::Start(Tag::Link { dest_url, .. }) => self.links.push(dest_url.to_string()),
+            Event::Start(Tag::Link { dest_url, title, .. }) => {
+                self.links.push((dest_url.to_string(), title.to_string()));
+            }
             Event::End(TagEnd::Link) => self.end_link(),
             Event::Start(Tag::Image { dest_url, .. }) => self.image_alt = Some((dest_url.to_string(), String::new())),
             _ => return false,
@@ -74,7 +79,7 @@ impl InlineCollector {
             italic: self.italic > 0,
             strike: self.strike > 0,
             code,
-            link: self.links.last().cloned(),
+            link: self.links.last().map(|(url, _)| url.clone()),
             color: span.color,
             background: span.background,
             class: span.class,
@@ -89,15 +94,34 @@ impl InlineCollector {
         }
     }
 
-    /// A link whose text is empty (`[](url)`) shows its URL; otherwise the URL follows the text.
+    /// A link shows its URL after its text, as presenterm does: `text (url)`, with a title
+    /// `text (url "title")`. A link whose text is empty, or is the URL itself (`<https://..>`),
+    /// shows the URL once.
     fn end_link(&mut self) {
-        let Some(url) = self.links.pop() else { return };
-        let has_text = self.runs.last().is_some_and(|r| r.style.link.as_deref() == Some(url.as_str()));
-        if !has_text {
-            self.links.push(url.clone());
+        let Some((url, title)) = self.links.last().cloned() else { return };
+        let label: String = self
+            .runs
+            .iter()
+            .rev()
+            .take_while(|r| r.style.link.as_deref() == Some(url.as_str()))
+            .map(|r| r.text.as_str())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if label.is_empty() {
+            self.text(&url, false);
+        } else if label != url {
+            self.links.pop();
+            self.text(" (", false);
+            self.links.push((url.clone(), title.clone()));
             self.text(&url, false);
             self.links.pop();
+            let close = if title.is_empty() { ")".to_string() } else { format!(" \"{title}\")") };
+            self.text(&close, false);
+            return;
         }
+        self.links.pop();
     }
 
     fn html(&mut self, html: &str) {
@@ -178,9 +202,13 @@ mod tests {
     }
 
     #[test]
-    fn empty_link_shows_url() {
+    fn links_show_their_url_after_their_text() {
         let t = parse_inline_markdown("Links [](https://example.com/) and [x](https://y.z)");
-        assert_eq!(t.plain(), "Links https://example.com/ and x");
+        assert_eq!(t.plain(), "Links https://example.com/ and x (https://y.z)");
+        let t = parse_inline_markdown("A [guide](https://g.h \"The Guide\") and <https://a.b>.");
+        assert_eq!(t.plain(), "A guide (https://g.h \"The Guide\") and https://a.b.");
+        let url = t.0.iter().find(|r| r.text == "https://g.h").expect("the URL is a run of its own");
+        assert_eq!(url.style.link.as_deref(), Some("https://g.h"), "and still a link (for OSC 8)");
     }
 
     #[test]

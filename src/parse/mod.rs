@@ -67,10 +67,18 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Deck, Diagnostic> {
 struct Builder {
     deck: Deck,
     slide: Slide,
-    /// The step new elements appear at.
+    /// The step new elements appear at: where the current chunk (the text since the last
+    /// pause) is revealed.
     step: usize,
-    /// The highest step the slide uses (highlight steps can go past `step`).
-    max_step: usize,
+    /// Steps the code walks of the current chunk take: the next pause comes after them.
+    walks: usize,
+    /// The last step that reveals something (a trailing pause reveals nothing).
+    last_step: usize,
+    /// The last element is a list and only pauses came after it: a list that follows
+    /// continues it, with no blank line between (presenterm does the same).
+    list_then_pause: bool,
+    /// The last element pushed is a list.
+    list_is_last: bool,
     incremental_lists: bool,
     incremental_tables: bool,
     list_item_newlines: u16,
@@ -84,7 +92,10 @@ impl Builder {
             deck,
             slide: Slide::default(),
             step: 0,
-            max_step: 0,
+            walks: 0,
+            last_step: 0,
+            list_then_pause: false,
+            list_is_last: false,
             incremental_lists: false,
             incremental_tables: false,
             list_item_newlines: 0,
@@ -97,7 +108,10 @@ impl Builder {
     fn reset_slide(&mut self, file: &Path, line: usize) {
         self.slide = Slide { file: file.to_path_buf(), line, ..Slide::default() };
         self.step = 0;
-        self.max_step = 0;
+        self.walks = 0;
+        self.last_step = 0;
+        self.list_then_pause = false;
+        self.list_is_last = false;
         self.incremental_lists = self.deck.options.incremental_lists;
         self.incremental_tables = false;
         self.list_item_newlines = self.deck.options.list_item_newlines.unwrap_or(0);
@@ -107,9 +121,21 @@ impl Builder {
         self.slide.title.is_some() || !self.slide.elements.is_empty()
     }
 
+    /// Content other than command blocks: what makes a setext title start a new slide under
+    /// `implicit_slide_ends` (a `jump_to_middle` after `end_slide` belongs to the next title).
+    fn has_content_blocks(&self) -> bool {
+        self.slide.title.is_some() || self.slide.elements.iter().any(|e| !e.block.is_command())
+    }
+
+    /// `<!-- pause -->`: the next chunk shows after this one's code walks have finished.
+    fn pause(&mut self) {
+        self.step += self.walks + 1;
+        self.walks = 0;
+    }
+
     fn end_slide(&mut self) {
         if self.has_content() {
-            self.slide.steps = self.max_step.max(self.step) + 1;
+            self.slide.steps = self.last_step + 1;
             let next_file = self.slide.file.clone();
             let done = std::mem::take(&mut self.slide);
             self.deck.slides.push(done);
@@ -124,39 +150,81 @@ impl Builder {
         if self.slide.line == 0 {
             self.slide.line = line;
         }
-        let step = self.step;
+        let continues_list = std::mem::take(&mut self.list_then_pause);
+        self.list_is_last = false;
+        let mut last_reveal = self.step;
         match &mut block {
             Block::List(list) => {
                 list.spacing = self.list_item_newlines;
                 if self.incremental_lists {
+                    // presenterm pauses before the list, between its items and after it.
+                    self.pause();
                     for (i, item) in list.items.iter_mut().enumerate() {
-                        item.step = step + i;
+                        if i > 0 {
+                            self.pause();
+                        }
+                        item.step = self.step;
                     }
-                    self.step += list.items.len().saturating_sub(1);
                 } else {
-                    list.items.iter_mut().for_each(|item| item.step = step);
+                    list.items.iter_mut().for_each(|item| item.step = self.step);
+                }
+                last_reveal = list.items.last().map_or(self.step, |i| i.step);
+                if continues_list && let Some(Block::List(above)) = self.slide.elements.last_mut().map(|e| &mut e.block)
+                {
+                    above.items.append(&mut list.items);
+                    self.after_list(last_reveal);
+                    return;
                 }
             }
             Block::Table(table) if self.incremental_tables => {
-                table.row_steps = (0..table.row_steps.len()).map(|i| step + i).collect();
+                table.row_steps = (0..table.row_steps.len()).map(|i| self.step + i).collect();
                 self.step += table.row_steps.len().saturating_sub(1);
+                last_reveal = self.step;
             }
-            Block::Table(table) => table.row_steps.fill(step),
+            Block::Table(table) => table.row_steps.fill(self.step),
             Block::Code(code) => {
-                code.highlight_step = step;
-                self.max_step = self.max_step.max(step + code.highlight.len().saturating_sub(1));
+                // A walk ({1|2|3}) takes a step per group after the first, before the next pause.
+                code.highlight_step = self.step + self.walks;
+                self.walks += code.highlight.len().saturating_sub(1);
+                last_reveal = code.highlight_step + code.highlight.len().saturating_sub(1);
             }
             _ => {}
         }
-        self.max_step = self.max_step.max(self.step);
+        let step = match &block {
+            Block::List(list) => list.items.first().map_or(self.step, |i| i.step),
+            _ => self.step,
+        };
+        let is_list = matches!(block, Block::List(_));
+        if !block.is_command() {
+            self.last_step = self.last_step.max(last_reveal);
+        }
         self.slide.elements.push(Element { step, line, block });
+        if is_list {
+            self.after_list(last_reveal);
+        }
+    }
+
+    fn after_list(&mut self, last: usize) {
+        self.last_step = self.last_step.max(last);
+        if self.incremental_lists {
+            self.pause();
+        }
+        self.list_then_pause = self.incremental_lists;
+        self.list_is_last = true;
     }
 
     fn process(&mut self, text: &str, file: &Path, depth: usize) -> Result<(), Diagnostic> {
         let mut warnings = std::mem::take(&mut self.deck.warnings);
         let prefix = self.deck.options.image_attributes_prefix.clone().unwrap_or_else(|| "image:".into());
-        let mut ctx =
-            Ctx { file, text, lines: LineIndex::new(text), warnings: &mut warnings, image_prefix: &prefix, nesting: 0 };
+        let mut ctx = Ctx {
+            file,
+            text,
+            lines: LineIndex::new(text),
+            warnings: &mut warnings,
+            image_prefix: &prefix,
+            nesting: 0,
+            in_quote: false,
+        };
         let result = self.events(&mut ctx, depth);
         self.deck.warnings.append(&mut warnings);
         result
@@ -202,7 +270,7 @@ impl Builder {
     }
 
     fn title(&mut self, text: Text, line: usize) {
-        if self.deck.options.implicit_slide_ends && self.has_content() {
+        if self.deck.options.implicit_slide_ends && self.has_content_blocks() {
             self.end_slide();
         }
         if self.slide.title.is_none() {
@@ -254,7 +322,10 @@ impl Builder {
 
     fn command(&mut self, cmd: Command, line: usize, ctx: &mut Ctx, depth: usize) -> Result<(), Diagnostic> {
         match cmd {
-            Command::Pause => self.step += 1,
+            Command::Pause => {
+                self.pause();
+                self.list_then_pause = self.list_is_last;
+            }
             Command::EndSlide => self.end_slide(),
             Command::NewLine => self.push(line, Block::NewLines(1)),
             Command::NewLines(n) => self.push(line, Block::NewLines(n.min(200))),

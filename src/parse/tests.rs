@@ -43,11 +43,12 @@ fn incremental_lists_and_highlight_steps() {
     let d = parse("<!-- incremental_lists: true -->\n\n* a\n* b\n* c\n\n```rust {1|2|all}\nx\ny\n```\n");
     let s = &d.slides[0];
     let Block::List(list) = &s.elements[0].block else { panic!() };
-    assert_eq!(list.items.iter().map(|i| i.step).collect::<Vec<_>>(), vec![0, 1, 2]);
+    // As presenterm: a pause before the list, one between items and one after it.
+    assert_eq!(list.items.iter().map(|i| i.step).collect::<Vec<_>>(), vec![1, 2, 3]);
     let Block::Code(code) = &s.elements[1].block else { panic!() };
-    assert_eq!(code.highlight_step, 2);
+    assert_eq!(code.highlight_step, 4);
     assert_eq!(code.highlight.len(), 3);
-    assert_eq!(s.steps, 5);
+    assert_eq!(s.steps, 7);
 }
 
 #[test]
@@ -84,7 +85,8 @@ fn several_comments_in_one_html_block() {
     let d = parse("a\n\n<!-- pause -->\n<!-- speaker_note: hi -->\n<!-- end_slide -->\nb\n");
     assert_eq!(d.slides.len(), 2);
     assert_eq!(d.slides[0].notes, vec!["hi"]);
-    assert_eq!(d.slides[0].steps, 2);
+    // A pause with nothing after it reveals nothing: no step of its own (as in presenterm).
+    assert_eq!(d.slides[0].steps, 1);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use super::code::{Highlighter, code_lines, pad_line};
 use super::table::table_lines;
 use super::text::{line_width, spans, truncate};
 use super::wrap::wrap;
-use crate::model::{Alignment, Block, CodeBlock, ExecMode, List, Slide};
+use crate::model::{Alignment, Block, CodeBlock, ExecMode, List, ListMarker, Slide};
 use crate::theme::Theme;
 
 /// Where an image's pixels come from.
@@ -50,6 +50,10 @@ pub trait Resources {
     fn output(&self, slide: usize, element: usize) -> Option<OutputView>;
     /// Pixel size of an image file (header only).
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)>;
+    /// Whether snippets may run; when not, snippets that run when shown say how to allow it.
+    fn exec_allowed(&self) -> bool {
+        true
+    }
 }
 
 /// No outputs; sizes read from file headers. Enough for tests and static exports.
@@ -164,10 +168,17 @@ impl Builder<'_> {
             }
             other => {
                 let lines = block_lines(self.theme(), other, step, width);
-                if !lines.is_empty() {
-                    self.emit(lines, None);
-                    self.gap(1);
+                if lines.is_empty() {
+                    return;
                 }
+                match other {
+                    // A list is one block: its bullets share a left edge however it is aligned.
+                    Block::List(_) => self.emit_block(lines, self.align),
+                    // Quotes and alerts stay left on an aligned slide, as in presenterm.
+                    Block::Quote(_) | Block::Alert { .. } => self.emit(lines, Some(Alignment::Left)),
+                    _ => self.emit(lines, None),
+                }
+                self.gap(1);
             }
         }
     }
@@ -216,9 +227,30 @@ impl Builder<'_> {
         self.max_y = self.max_y.max(y);
     }
 
+    /// Place lines as one block: aligned by the widest, every line starting at the same column.
+    fn emit_block(&mut self, lines: Vec<Line<'static>>, align: Alignment) {
+        let r = *self.region();
+        let widest = lines.iter().map(line_width).max().unwrap_or(0).min(r.width as usize) as u16;
+        let x = match align {
+            Alignment::Left => r.x,
+            Alignment::Center => r.x + r.width.saturating_sub(widest) / 2,
+            Alignment::Right => r.x + r.width.saturating_sub(widest),
+        };
+        let mut y = r.y;
+        for line in lines {
+            let line = truncate(line, (r.x + r.width).saturating_sub(x) as usize);
+            self.ops.push(Op::Text { x, y, line });
+            y = y.saturating_add(1);
+        }
+        self.region().y = y;
+        self.max_y = self.max_y.max(y);
+    }
+
     fn code(&mut self, code: &CodeBlock, step: usize, slide: usize, element: usize) {
         let width = self.region().width as usize;
-        let replaced = code.attrs.exec == ExecMode::Replace;
+        let has_output = self.ctx.resources.output(slide, element).is_some();
+        // `+exec_replace` shows its code until its output replaces it.
+        let replaced = code.attrs.exec == ExecMode::Replace && has_output;
         let mut box_width = 0;
         if !replaced {
             let lines = code_lines(Highlighter::global(), self.theme(), code, step, width);
@@ -228,6 +260,13 @@ impl Builder<'_> {
         }
         if code.attrs.id.is_none() {
             self.output(slide, element, box_width);
+        }
+        if code.attrs.exec.on_display() && !has_output && !self.ctx.resources.exec_allowed() {
+            // presenterm's words, so a deck rehearsed there reads the same.
+            let attr = if code.attrs.exec == ExecMode::Replace { "+exec_replace" } else { "+auto_exec" };
+            let line = Line::styled(format!("snippet {attr} is disabled, run with -X to enable"), self.theme().error);
+            self.gap(1);
+            self.emit(vec![line], Some(self.theme().code_alignment));
         }
         self.gap(1);
     }
@@ -314,11 +353,7 @@ pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> V
         Block::Paragraph(text) => wrap(&spans(theme, base, text), width),
         Block::SlideTitle(text) => wrap(&spans(theme, theme.title, text), width),
         Block::Heading { level, text } => wrap(&spans(theme, theme.heading(*level), text), width),
-        Block::List(list) => {
-            let mut out = Vec::new();
-            list_lines(theme, list, step, width, 0, &mut out);
-            out
-        }
+        Block::List(list) => list_lines(theme, list, step, width),
         Block::Table(table) => table_lines(theme, table, step, width),
         Block::Quote(blocks) => prefixed(theme, blocks, step, width, "▍ ", theme.quote, None),
         Block::Alert { kind, blocks, .. } => {
@@ -376,50 +411,44 @@ fn prefixed(
     out
 }
 
-fn list_lines(theme: &Theme, list: &List, step: usize, width: usize, depth: usize, out: &mut Vec<Line<'static>>) {
-    let bullets = ["•", "◦", "▪"];
-    for (n, item) in list.items.iter().enumerate() {
-        if item.step > step {
-            continue;
-        }
-        if n > 0 {
-            out.extend((0..list.spacing).map(|_| Line::default()));
-        }
-        let marker = match list.start {
-            Some(start) => format!("{}. ", start + n as u64),
-            None => format!("{} ", bullets[depth % bullets.len()]),
+/// A list as presenterm draws it: three columns of indent a level, the marker and two
+/// spaces (`   •  item`), wrapped text under the text, `list_item_newlines` after each item.
+fn list_lines(theme: &Theme, list: &List, step: usize, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for item in list.items.iter().filter(|item| item.step <= step) {
+        let indent = " ".repeat((usize::from(item.depth) + 1) * 3);
+        let marker = match item.marker {
+            ListMarker::Bullet => format!("{}  ", ["•", "◦", "▪"][usize::from(item.depth).min(2)]),
+            ListMarker::Period(n) => format!("{n}. "),
+            ListMarker::Paren(n) => format!("{n}) "),
         };
         let task = match item.task {
             Some(true) => "[x] ",
             Some(false) => "[ ] ",
             None => "",
         };
-        let head = format!("{marker}{task}");
-        let indent = text_width(&head);
+        let lead = text_width(&indent) + text_width(&marker) + text_width(task);
         let accent = Style::new().fg(theme.accent);
-        let body = wrap(&spans(theme, theme.base, &item.text), width.saturating_sub(indent).max(1));
+        let body = wrap(&spans(theme, theme.base, &item.text), width.saturating_sub(lead).max(1));
         for (i, line) in body.into_iter().enumerate() {
-            let lead = if i == 0 { Span::styled(head.clone(), accent) } else { Span::raw(" ".repeat(indent)) };
-            let mut spans = vec![lead];
+            let mut spans = if i == 0 {
+                vec![Span::raw(indent.clone()), Span::styled(marker.clone(), accent), Span::styled(task, accent)]
+            } else {
+                vec![Span::raw(" ".repeat(lead))]
+            };
             spans.extend(line.spans);
             out.push(Line::from(spans));
         }
         for child in &item.children {
-            let lines = match child {
-                Block::List(sub) => {
-                    let mut v = Vec::new();
-                    list_lines(theme, sub, step, width.saturating_sub(indent), depth + 1, &mut v);
-                    v
-                }
-                other => block_lines(theme, other, step, width.saturating_sub(indent)),
-            };
-            for line in lines {
-                let mut spans = vec![Span::raw(" ".repeat(indent))];
+            for line in block_lines(theme, child, step, width.saturating_sub(lead)) {
+                let mut spans = vec![Span::raw(" ".repeat(lead))];
                 spans.extend(line.spans);
                 out.push(Line::from(spans));
             }
         }
+        out.extend((0..list.spacing).map(|_| Line::default()));
     }
+    out
 }
 
 fn text_width(s: &str) -> usize {

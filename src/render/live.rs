@@ -30,9 +30,15 @@ pub struct Live<'a> {
     pub outputs: &'a OutputStore,
     pub sizes: &'a ImageSizes,
     pub colors: StatusColors,
+    /// Snippets may run (`-x`, or the presenter said yes).
+    pub exec_allowed: bool,
 }
 
 impl Resources for Live<'_> {
+    fn exec_allowed(&self) -> bool {
+        self.exec_allowed
+    }
+
     fn output(&self, slide: usize, element: usize) -> Option<OutputView> {
         let id = SnippetId { slide, element };
         self.outputs.get(id).map(|out| view(id, out, &self.colors))
