@@ -92,3 +92,15 @@ fn two_talks_do_not_cross() {
     std::fs::write(&b, DECK).unwrap();
     assert_ne!(deck::app::remote::socket_path(&a).unwrap(), deck::app::remote::socket_path(&b).unwrap());
 }
+
+#[test]
+fn the_notes_screen_shows_the_warnings_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talk.md");
+    std::fs::write(&path, "hello\n\n<!-- puase -->\n").unwrap();
+    let mut notes = instance(&path);
+    notes.session.app.notes_mode = true;
+    notes.draw();
+    notes.assert_shows("⚠ 1 warning ");
+    notes.assert_shows("talk.md:3: warning: unknown command `puase`");
+}

@@ -96,21 +96,38 @@ fn stepped_highlight_dims_other_lines() {
     assert_ne!(fg_at(&s, "let second"), muted);
 }
 
-#[test]
-fn overflow_is_reported_on_screen() {
-    let dir = tempfile::tempdir().unwrap();
-    let body: String = (0..40).map(|i| format!("line {i}\n\n")).collect();
-    let s = Screen::open(&write_deck(&dir, &body), 80, 24);
-    s.assert_shows("this slide does not fit");
+/// The last screen row (the footer's).
+fn footer_row(s: &Screen) -> String {
+    s.text().lines().last().unwrap_or_default().to_string()
 }
 
 #[test]
-fn warnings_banner_and_list() {
+fn an_overflowing_slide_stops_above_the_footer_and_the_presenter_sees_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..40).map(|i| format!("line {i}\n\n")).collect();
+    let mut s = Screen::open(&write_deck(&dir, &body), 80, 24);
+    s.assert_hides("does not fit");
+    let footer = footer_row(&s);
+    assert!(footer.contains("⚠ 1") && footer.contains("1 / 1"), "footer intact, with the count: {footer:?}");
+    assert!(!footer.contains("line"), "no content drawn over the footer: {footer:?}");
+    let above = s.text().lines().nth(22).unwrap_or_default().to_string();
+    assert!(above.trim().is_empty(), "the row above the footer stays blank: {above:?}");
+    s.keys("w");
+    s.assert_shows("this slide does not fit: ");
+}
+
+#[test]
+fn warnings_are_a_count_for_the_presenter_and_a_list_on_w() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Screen::open(&write_deck(&dir, "hello\n\n<!-- puase -->\n"), 100, 24);
-    s.assert_shows("deck.md:3: warning: unknown command `puase`");
+    s.assert_hides("puase");
+    assert!(footer_row(&s).contains("⚠ 1"), "{:?}", footer_row(&s));
     s.keys("w");
+    s.assert_shows("deck.md:3: warning: unknown command `puase`");
     s.assert_shows("did you mean `pause`?");
+    s.event(Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc)));
+    s.assert_hides("puase");
+    assert!(!footer_row(&s).contains('⚠'), "read warnings are no longer counted: {:?}", footer_row(&s));
 }
 
 #[test]

@@ -20,32 +20,35 @@ pub fn draw(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut Im
     }
     let frame = render::layout_screen(&app.deck, &app.theme, resources, app.slide, app.step, area);
     render::draw_ops(f, area, &app.theme, &frame.ops, images);
-    let banner = if frame.overflow > 0 {
-        Some(format!(
-            "⚠ this slide does not fit: {} more rows needed at {}x{}",
-            frame.overflow, area.width, area.height
-        ))
-    } else {
-        app.warnings.first().map(|w| {
-            let more = if app.warnings.len() > 1 {
-                format!(" (+{} more, press w)", app.warnings.len() - 1)
-            } else {
-                String::new()
-            };
-            format!("⚠ {}{more}", w.headline())
-        })
-    };
-    if let Some(text) = banner {
-        let style = Style::new()
-            .fg(app.theme.base.bg.unwrap_or_default())
-            .bg(app.theme.alert_color(crate::model::AlertKind::Warning));
-        let line = render::text::truncate(Line::styled(text, style), area.width as usize);
-        f.render_widget(Paragraph::new(line), Rect::new(area.x, area.y, area.width, 1));
+    // The audience sees the slide only: the presenter gets a discreet count in the footer's
+    // corner, and reads the messages with `w`.
+    let count = app.unread_warnings() + usize::from(frame.overflow > 0);
+    if count > 0 && area.width >= 8 && area.height > 0 {
+        let mark = Line::styled(format!("⚠ {count}"), app.theme.muted);
+        f.render_widget(Paragraph::new(mark), Rect::new(area.x + 1, area.y + area.height - 1, 6, 1));
     }
     if let Some(modal) = &app.modal {
-        draw_modal(f, app, modal, area);
+        draw_modal(f, app, modal, area, frame.overflow);
     }
     frame.overflow
+}
+
+/// The warnings as the presenter reads them: this slide's overflow first, then the deck's.
+fn warning_lines(app: &App, overflow: u16, area: Rect) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if overflow > 0 {
+        lines.push(Line::raw(format!(
+            "this slide does not fit: {overflow} more rows needed at {}x{} (deck check --size {}x{} lists every slide)",
+            area.width, area.height, area.width, area.height
+        )));
+    }
+    for w in &app.warnings {
+        lines.extend(w.to_string().lines().map(|l| Line::raw(l.to_string())));
+    }
+    if lines.is_empty() {
+        lines.push(Line::raw("No warnings."));
+    }
+    lines
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -66,7 +69,7 @@ fn boxed(f: &mut Frame, app: &App, area: Rect, title: &str, lines: Vec<Line<'sta
     f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
 }
 
-fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect) {
+fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect, overflow: u16) {
     match modal {
         Modal::Help => {
             let lines = HELP
@@ -100,17 +103,7 @@ fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect) {
                 .collect();
             boxed(f, app, area, "slides (enter: go, esc: close)", lines);
         }
-        Modal::Warnings => {
-            let lines = if app.warnings.is_empty() {
-                vec![Line::raw("No warnings.")]
-            } else {
-                app.warnings
-                    .iter()
-                    .flat_map(|w| w.to_string().lines().map(|l| Line::raw(l.to_string())).collect::<Vec<_>>())
-                    .collect()
-            };
-            boxed(f, app, area, "warnings", lines);
-        }
+        Modal::Warnings => boxed(f, app, area, "warnings (esc: close)", warning_lines(app, overflow, area)),
         Modal::ConfirmExec => {
             let mut counts: Vec<(String, usize)> = Vec::new();
             for (_, code) in app.deck.snippets().filter(|(_, c)| c.attrs.exec.runs()) {

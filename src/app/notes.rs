@@ -19,6 +19,26 @@ pub fn draw(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut Im
     let [notes_area, next_area] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
     f.render_widget(Paragraph::new(status_bar(app)).style(app.theme.base.add_modifier(Modifier::REVERSED)), bar);
+    // The deck's warnings, in full: the audience never sees them, the speaker does.
+    let lines: Vec<Line> = app
+        .warnings
+        .iter()
+        .flat_map(|w| w.to_string().lines().map(|l| Line::raw(l.to_string())).collect::<Vec<_>>())
+        .collect();
+    let rows = if lines.is_empty() { 0 } else { (lines.len() as u16 + 1).min(notes_area.height / 3) };
+    let [notes_area, warnings_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(rows)]).areas(notes_area);
+    if rows > 0 {
+        let block =
+            Block::default().borders(Borders::TOP | Borders::RIGHT).border_style(app.theme.muted).title(Span::styled(
+                format!(" ⚠ {} warning{} ", app.warnings.len(), if app.warnings.len() == 1 { "" } else { "s" }),
+                Style::new().fg(app.theme.accent),
+            ));
+        f.render_widget(
+            Paragraph::new(lines).block(block).wrap(ratatui::widgets::Wrap { trim: false }).style(app.theme.muted),
+            warnings_area,
+        );
+    }
     draw_notes(f, app, resources, notes_area);
     draw_next(f, app, resources, images, next_area);
     0

@@ -35,6 +35,8 @@ pub struct App {
     pub theme: Theme,
     /// Theme and deck warnings together.
     pub warnings: Vec<Diagnostic>,
+    /// How many of `warnings` the presenter has read (`w`): the footer counts the rest.
+    pub warnings_seen: usize,
     pub slide: usize,
     pub step: usize,
     pub modal: Option<Modal>,
@@ -59,6 +61,7 @@ impl App {
             deck: Deck::default(),
             theme: Theme::named("dark").expect("built-in"),
             warnings: Vec::new(),
+            warnings_seen: 0,
             slide: 0,
             step: 0,
             modal: None,
@@ -78,10 +81,21 @@ impl App {
     fn set_deck(&mut self, deck: Deck) {
         let (theme, theme_warnings) = theme::resolve(&deck, self.cli_theme.as_deref());
         self.theme = theme;
-        self.warnings = deck.warnings.iter().cloned().chain(theme_warnings).chain(self.link_problem.clone()).collect();
+        let warnings: Vec<Diagnostic> =
+            deck.warnings.iter().cloned().chain(theme_warnings).chain(self.link_problem.clone()).collect();
+        // A reload that brings the same warnings leaves them read.
+        if warnings.iter().map(ToString::to_string).ne(self.warnings.iter().map(ToString::to_string)) {
+            self.warnings_seen = 0;
+        }
+        self.warnings = warnings;
         self.deck = deck;
         self.slide = self.slide.min(self.deck.slides.len().saturating_sub(1));
         self.step = self.step.min(self.steps().saturating_sub(1));
+    }
+
+    /// Warnings the presenter has not read yet.
+    pub fn unread_warnings(&self) -> usize {
+        self.warnings.len().saturating_sub(self.warnings_seen)
     }
 
     /// Tell the presenter (a warning, `w`) why `deck --notes` cannot follow this one.
@@ -191,6 +205,7 @@ impl App {
             }
             Action::Warnings => {
                 self.modal = Some(Modal::Warnings);
+                self.warnings_seen = self.warnings.len();
                 None
             }
             Action::Quit => {

@@ -120,6 +120,15 @@ pub fn layout_screen(
     let (slide_area, foot) = split(theme, area, !slide.hide_footer);
     let ctx = LayoutCtx { theme, resources };
     let mut frame = layout::layout(slide, index, step, &ctx, slide_area);
+    // What does not fit stops above the footer rather than being drawn over it.
+    let bottom = slide_area.y + slide_area.height;
+    frame.ops.retain_mut(|op| match op {
+        Op::Text { y, .. } => *y < bottom,
+        Op::Image { rect, .. } => {
+            *rect = rect.intersection(slide_area);
+            !rect.is_empty()
+        }
+    });
     if foot.height > 0 {
         frame.ops.extend(footer::footer_ops(theme, deck, index, foot));
     }
