@@ -88,7 +88,7 @@ impl Session {
 
     /// Tell the other side where we are and (presenter) how the snippets are doing.
     fn sync(&mut self) {
-        let status = (!self.app.notes_mode).then(|| self.snippets.status_of_slide(self.app.slide));
+        let status = (!self.app.notes_mode).then(|| self.snippets.status_of_slide(&self.app, self.app.slide));
         self.peer.sync((self.app.slide, self.app.step), status);
     }
 

@@ -8,8 +8,8 @@ use std::sync::mpsc::Sender;
 use super::run::Event;
 use super::state::App;
 use crate::exec::output::{OutputStore, SnippetOutput, fmt_duration};
-use crate::exec::{Executor, Report, Settings, SnippetId};
-use crate::model::{Block, ExecMode};
+use crate::exec::{Executor, Outcome, Report, Settings, SnippetId};
+use crate::model::{Block, Element, ExecMode};
 
 pub struct Snippets {
     /// What every snippet printed, by snippet.
@@ -96,15 +96,28 @@ impl Snippets {
     }
 
     /// One line on a slide's snippets, for the notes screen.
-    pub fn status_of_slide(&self, slide: usize) -> String {
+    pub fn status_of_slide(&self, app: &App, slide: usize) -> String {
         let mut outputs: Vec<_> = self.outputs.outputs.iter().filter(|(id, _)| id.slide == slide).collect();
         outputs.sort_by_key(|(id, _)| id.element);
         outputs
             .iter()
-            .map(|(_, o)| match &o.finished {
-                None => "snippet running".to_string(),
-                Some((outcome, t)) if outcome.ok() => format!("snippet done in {}", fmt_duration(*t)),
-                Some((outcome, _)) => format!("snippet {outcome:?}").to_lowercase(),
+            .map(|(id, o)| {
+                let expect_failure = match app.deck.slides.get(id.slide).and_then(|s| s.elements.get(id.element)) {
+                    Some(Element { block: Block::Code(code), .. }) => code.attrs.expect_failure,
+                    _ => false,
+                };
+                match &o.finished {
+                    None => "snippet running".to_string(),
+                    Some((outcome, t)) if outcome.ok() && !expect_failure => {
+                        format!("snippet done in {}", fmt_duration(*t))
+                    }
+                    Some((Outcome::Failed | Outcome::Exit(1..), _)) if expect_failure => {
+                        let what = crate::render::live::raised(o).map_or("failed".into(), |e| format!("raised {e}"));
+                        format!("snippet {what}, as expected")
+                    }
+                    Some((outcome, _)) if outcome.ok() => "snippet succeeded, but a failure was expected".into(),
+                    Some((outcome, _)) => format!("snippet {outcome:?}").to_lowercase(),
+                }
             })
             .collect::<Vec<_>>()
             .join(", ")

@@ -46,8 +46,9 @@ pub struct OutputView {
 
 /// Lookups the layout needs from outside: snippet outputs and image sizes.
 pub trait Resources {
-    /// The output of the snippet that is element `element` of slide `slide`.
-    fn output(&self, slide: usize, element: usize) -> Option<OutputView>;
+    /// The output of the snippet that is element `element` of slide `slide`; a snippet that
+    /// `expect_failure` reads its failure as a success.
+    fn output(&self, slide: usize, element: usize, expect_failure: bool) -> Option<OutputView>;
     /// Pixel size of an image file (header only).
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)>;
     /// Whether snippets may run; when not, snippets that run when shown say how to allow it.
@@ -60,7 +61,7 @@ pub trait Resources {
 pub struct NoOutputs;
 
 impl Resources for NoOutputs {
-    fn output(&self, _: usize, _: usize) -> Option<OutputView> {
+    fn output(&self, _: usize, _: usize, _: bool) -> Option<OutputView> {
         None
     }
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
@@ -110,13 +111,13 @@ pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: R
 }
 
 /// Outputs of snippets with `+id`, for `snippet_output` placeholders.
-fn outputs_by_id(slide: &Slide) -> Vec<(String, usize)> {
+fn outputs_by_id(slide: &Slide) -> Vec<(String, usize, bool)> {
     slide
         .elements
         .iter()
         .enumerate()
         .filter_map(|(i, e)| match &e.block {
-            Block::Code(c) => c.attrs.id.clone().map(|id| (id, i)),
+            Block::Code(c) => c.attrs.id.clone().map(|id| (id, i, c.attrs.expect_failure)),
             _ => None,
         })
         .collect()
@@ -131,7 +132,7 @@ impl Builder<'_> {
         self.ctx.theme
     }
 
-    fn block(&mut self, block: &Block, step: usize, slide: usize, element: usize, ids: &[(String, usize)]) {
+    fn block(&mut self, block: &Block, step: usize, slide: usize, element: usize, ids: &[(String, usize, bool)]) {
         let width = self.region().width as usize;
         match block {
             Block::SlideTitle(text) => {
@@ -162,8 +163,8 @@ impl Builder<'_> {
             }
             Block::Alignment(a) => self.align = *a,
             Block::SnippetOutput(id) => {
-                if let Some((_, el)) = ids.iter().find(|(i, _)| i == id) {
-                    self.output(slide, *el, 0);
+                if let Some((_, el, expect_failure)) = ids.iter().find(|(i, _, _)| i == id) {
+                    self.output(slide, *el, 0, *expect_failure);
                 }
             }
             other => {
@@ -248,7 +249,7 @@ impl Builder<'_> {
 
     fn code(&mut self, code: &CodeBlock, step: usize, slide: usize, element: usize) {
         let width = self.region().width as usize;
-        let has_output = self.ctx.resources.output(slide, element).is_some();
+        let has_output = self.ctx.resources.output(slide, element, false).is_some();
         // `+exec_replace` shows its code until its output replaces it.
         let replaced = code.attrs.exec == ExecMode::Replace && has_output;
         let mut box_width = 0;
@@ -259,7 +260,7 @@ impl Builder<'_> {
             self.emit(lines, Some(align));
         }
         if code.attrs.id.is_none() {
-            self.output(slide, element, box_width);
+            self.output(slide, element, box_width, code.attrs.expect_failure);
         }
         if code.attrs.exec.on_display() && !has_output && !self.ctx.resources.exec_allowed() {
             // presenterm's words, so a deck rehearsed there reads the same.
@@ -274,8 +275,8 @@ impl Builder<'_> {
     /// A snippet's output box (status line, text lines, picture), at least `min_width` wide
     /// so it lines up with its code block. When it is taller than the room left, the last
     /// lines show (the output scrolls).
-    fn output(&mut self, slide: usize, element: usize, min_width: usize) {
-        let Some(mut view) = self.ctx.resources.output(slide, element) else { return };
+    fn output(&mut self, slide: usize, element: usize, min_width: usize, expect_failure: bool) {
+        let Some(mut view) = self.ctx.resources.output(slide, element, expect_failure) else { return };
         let width = self.region().width as usize;
         let bottom = self.area.y + self.area.height;
         let room = bottom.saturating_sub(self.region().y).saturating_sub(2).max(3) as usize;
@@ -554,7 +555,7 @@ mod tests {
     }
 
     impl Resources for Fake {
-        fn output(&self, _: usize, _: usize) -> Option<OutputView> {
+        fn output(&self, _: usize, _: usize, _: bool) -> Option<OutputView> {
             let lines = (0..self.lines).map(|i| Line::raw(format!("output line {i}"))).collect();
             Some(OutputView { hidden_above: 0, lines, status: Line::raw("✓ done"), image: None })
         }

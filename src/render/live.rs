@@ -39,9 +39,9 @@ impl Resources for Live<'_> {
         self.exec_allowed
     }
 
-    fn output(&self, slide: usize, element: usize) -> Option<OutputView> {
+    fn output(&self, slide: usize, element: usize, expect_failure: bool) -> Option<OutputView> {
         let id = SnippetId { slide, element };
-        self.outputs.get(id).map(|out| view(id, out, &self.colors))
+        self.outputs.get(id).map(|out| view(id, out, &self.colors, expect_failure))
     }
 
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
@@ -57,7 +57,7 @@ const MAX_VIEW: usize = 400;
 
 /// A snippet's output as the layout draws it: a status row, the lines it printed (scrolled
 /// back by its `scroll`), and its picture.
-pub fn view(id: SnippetId, out: &SnippetOutput, colors: &StatusColors) -> OutputView {
+pub fn view(id: SnippetId, out: &SnippetOutput, colors: &StatusColors, expect_failure: bool) -> OutputView {
     let mut lines = Vec::new();
     if out.dropped > 0 {
         lines.push(Line::styled(format!("… {} earlier lines dropped", out.dropped), Style::new().fg(colors.muted)));
@@ -72,7 +72,7 @@ pub fn view(id: SnippetId, out: &SnippetOutput, colors: &StatusColors) -> Output
         lines.push(Line::styled(format!("⚙ {progress}"), Style::new().fg(colors.muted)));
     }
     let image = out.image.map(|size| (ImageSource::Output(id.image_key()), size));
-    OutputView { hidden_above: first, lines, status: status_line(out, colors), image }
+    OutputView { hidden_above: first, lines, status: status_line(out, colors, expect_failure), image }
 }
 
 /// Printed lines as drawn. ANSI colours are read over each stream's lines as a whole, so a
@@ -135,11 +135,23 @@ fn mark_stderr(mut line: Line<'static>, stderr: bool, colors: &StatusColors) -> 
     line
 }
 
-fn status_line(out: &SnippetOutput, c: &StatusColors) -> Line<'static> {
+fn status_line(out: &SnippetOutput, c: &StatusColors, expect_failure: bool) -> Line<'static> {
     let (text, color) = match &out.finished {
         None => {
             let t = out.started.map(|s| s.elapsed()).unwrap_or_default();
             (format!("⏳ running… {}", fmt_duration(t)), c.accent)
+        }
+        // A failure the deck asks for (`+expect:failure`) is the demo working.
+        Some((Outcome::Failed | Outcome::Exit(1..), t)) if expect_failure => {
+            let what = match (&out.finished, raised(out)) {
+                (_, Some(error)) => format!("raised {error}"),
+                (Some((Outcome::Exit(code), _)), None) => format!("exit status {code}"),
+                _ => "failed".to_string(),
+            };
+            (format!("✓ {what}, as expected ({})", fmt_duration(*t)), c.success)
+        }
+        Some((outcome, t)) if expect_failure && outcome.ok() => {
+            (format!("✗ succeeded after {}, but a failure was expected", fmt_duration(*t)), c.error)
         }
         Some((outcome, t)) => match outcome {
             Outcome::Success | Outcome::Exit(0) => (format!("✓ {}", fmt_duration(*t)), c.success),
@@ -150,6 +162,21 @@ fn status_line(out: &SnippetOutput, c: &StatusColors) -> Line<'static> {
         },
     };
     Line::styled(text, Style::new().fg(color))
+}
+
+/// The exception a Python traceback ends with (`ValueError: ...` → `ValueError`), or a Rust
+/// panic.
+pub fn raised(out: &SnippetOutput) -> Option<String> {
+    let last = out.lines.iter().rev().find(|(text, stderr)| *stderr && !text.trim().is_empty())?.0.trim();
+    if last.starts_with("thread '") && last.contains("panicked") {
+        return Some("a panic".into());
+    }
+    let name = last.split(':').next()?.trim();
+    let is_name = !name.is_empty()
+        && name.split('.').all(|part| part.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        && name.chars().next().is_some_and(char::is_alphabetic);
+    (is_name && (name.ends_with("Error") || name.ends_with("Exception") || name.ends_with("Interrupt")))
+        .then(|| name.rsplit('.').next().unwrap_or(name).to_string())
 }
 
 #[cfg(test)]
@@ -165,7 +192,7 @@ mod tests {
         let id = SnippetId { slide: 0, element: 0 };
         let mut store = OutputStore::default();
         store.apply(Report::Output { id, text: text.into(), stderr: false });
-        view(id, store.get(id).unwrap(), &colors())
+        view(id, store.get(id).unwrap(), &colors(), false)
     }
 
     #[test]
@@ -185,11 +212,26 @@ mod tests {
         store.apply(Report::Started { id });
         store.apply(Report::Progress { id, text: "Compiling pyo3".into() });
         let shown = |store: &OutputStore| {
-            view(id, store.get(id).unwrap(), &colors()).lines.iter().map(Line::to_string).collect::<Vec<_>>()
+            view(id, store.get(id).unwrap(), &colors(), false).lines.iter().map(Line::to_string).collect::<Vec<_>>()
         };
         assert_eq!(shown(&store), ["⚙ Compiling pyo3"]);
         store.apply(Report::Output { id, text: "hello\n".into(), stderr: false });
         assert_eq!(shown(&store), ["hello"]);
+    }
+
+    #[test]
+    fn an_expected_failure_reads_as_what_it_is() {
+        let id = SnippetId { slide: 0, element: 0 };
+        let mut store = OutputStore::default();
+        store.apply(Report::Started { id });
+        let traceback = "Traceback (most recent call last):\nValueError: factorial(21) is too large\n";
+        store.apply(Report::Output { id, text: traceback.into(), stderr: true });
+        store.apply(Report::Finished { id, outcome: Outcome::Failed, elapsed: std::time::Duration::from_millis(5) });
+        let status = view(id, store.get(id).unwrap(), &colors(), true).status;
+        assert!(status.to_string().starts_with("✓ raised ValueError, as expected"), "{status}");
+        assert_eq!(status.style.fg, Some(Color::Green));
+        let status = view(id, store.get(id).unwrap(), &colors(), false).status;
+        assert!(status.to_string().starts_with("✗ failed"), "unexpected, it is a failure: {status}");
     }
 
     #[test]
