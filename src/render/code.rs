@@ -104,13 +104,14 @@ fn expand_tabs(s: &str) -> String {
     s.replace('\t', "    ")
 }
 
-/// The lines of a code block at `step`, each padded to the block's width.
+/// The lines of a code block at `step`, each padded to the block's width: at least
+/// `min_width` (its output's width, so the two line up), at most `max_width`.
 pub fn code_lines(
     hl: &Highlighter,
     theme: &Theme,
     code: &CodeBlock,
     step: usize,
-    max_width: usize,
+    (min_width, max_width): (usize, usize),
 ) -> Vec<Line<'static>> {
     let highlighted = hl.highlight(&code.display, &code.language, &theme.syntax_theme);
     let background = theme.code_background && !code.attrs.no_background;
@@ -120,7 +121,7 @@ pub fn code_lines(
     let gutter = if code.attrs.line_numbers { count.to_string().len() + 1 } else { 0 };
     let pad = if background { 2 } else { 0 };
     let longest = highlighted.iter().map(|l| l.iter().map(|(_, t)| width(t)).sum::<usize>()).max().unwrap_or(0);
-    let inner = (longest + gutter + 2 * pad).max(if background { 40 } else { 0 });
+    let inner = (longest + gutter + 2 * pad).max(if background { 40 } else { 0 }).max(min_width);
     let box_width = inner.min(max_width).max(1);
     let dim = theme.muted.fg.unwrap_or(Color::DarkGray);
     let mut lines = Vec::with_capacity(highlighted.len() + 2);
@@ -128,24 +129,63 @@ pub fn code_lines(
     if background {
         lines.push(blank());
     }
+    // Lines wider than the box wrap, each continuation row marked, rather than being cut.
+    let text_width = box_width.saturating_sub(gutter + 2 * pad).max(4);
     for (i, spans) in highlighted.iter().enumerate() {
         let lit = group.is_none_or(|g| g.contains(i + 1));
-        let mut out = vec![Span::styled(" ".repeat(pad), Style::new().bg(bg))];
-        if gutter > 0 {
-            let n = format!("{:>w$} ", i + 1, w = gutter - 1);
-            out.push(Span::styled(n, theme.muted.bg(bg)));
+        let styled: Vec<Span<'static>> = spans
+            .iter()
+            .map(|(style, text)| {
+                let style = if lit { style.bg(bg) } else { Style::new().fg(dim).bg(bg) };
+                Span::styled(text.clone(), style)
+            })
+            .collect();
+        for (row, pieces) in split_columns(styled, text_width, width(CONTINUATION)).into_iter().enumerate() {
+            let mut out = vec![Span::styled(" ".repeat(pad), Style::new().bg(bg))];
+            if gutter > 0 {
+                let n = if row == 0 { format!("{:>w$} ", i + 1, w = gutter - 1) } else { " ".repeat(gutter) };
+                out.push(Span::styled(n, theme.muted.bg(bg)));
+            }
+            if row > 0 {
+                out.push(Span::styled(CONTINUATION, theme.muted.bg(bg)));
+            }
+            out.extend(pieces);
+            lines.push(pad_line(truncate(Line::from(out), box_width), box_width, bg));
         }
-        for (style, text) in spans {
-            let style = if lit { style.bg(bg) } else { Style::new().fg(dim).bg(bg) };
-            out.push(Span::styled(text.clone(), style));
-        }
-        let line = truncate(Line::from(out), box_width);
-        lines.push(pad_line(line, box_width, bg));
     }
     if background {
         lines.push(blank());
     }
     lines
+}
+
+/// Starts a code row that continues the line above (the line was wider than the box).
+pub const CONTINUATION: &str = "↪ ";
+
+/// Cut styled spans into rows: the first `width` columns wide, the next `width - indent`
+/// (they carry a continuation mark), splitting between graphemes.
+fn split_columns(spans: Vec<Span<'static>>, width: usize, indent: usize) -> Vec<Vec<Span<'static>>> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut rows = vec![Vec::new()];
+    let mut room = width;
+    let mut used = 0;
+    for span in spans {
+        let mut piece = String::new();
+        for g in span.content.graphemes(true) {
+            let w = super::text::width(g);
+            if used + w > room && used > 0 {
+                let row = rows.last_mut().expect("never empty");
+                row.push(Span::styled(std::mem::take(&mut piece), span.style));
+                rows.push(Vec::new());
+                room = width.saturating_sub(indent).max(1);
+                used = 0;
+            }
+            piece.push_str(g);
+            used += w;
+        }
+        rows.last_mut().expect("never empty").push(Span::styled(piece, span.style));
+    }
+    rows
 }
 
 /// The highlight group shown at `step`, if the block has any.

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use super::code::{Highlighter, code_lines, pad_line};
 use super::table::table_lines;
 use super::text::{line_width, spans, truncate};
-use super::wrap::wrap;
+use super::wrap::{wrap, wrap_line};
 use crate::model::{Alignment, Block, CodeBlock, ExecMode, List, ListMarker, Slide};
 use crate::theme::Theme;
 
@@ -33,6 +33,8 @@ pub struct SlideFrame {
     pub ops: Vec<Op>,
     /// Rows of content below the area's bottom (0: it fits).
     pub overflow: u16,
+    /// Code lines too wide for the slide, wrapped onto continuation rows.
+    pub wrapped_code: usize,
 }
 
 /// What a snippet has produced so far, as the renderer needs it.
@@ -91,14 +93,24 @@ struct Builder<'a> {
     align: Alignment,
     ops: Vec<Op>,
     max_y: u16,
+    wrapped_code: usize,
 }
 
 /// Lay out `slide` (number `index` in the deck) as it looks at `step`.
 pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: Rect) -> SlideFrame {
     let margin = (area.width / 16).max(2).min(area.width / 4);
     let full = Region { x: area.x + margin, width: area.width.saturating_sub(2 * margin).max(1), y: area.y + 1 };
-    let mut b =
-        Builder { ctx, area, full, columns: Vec::new(), active: 0, align: Alignment::Left, ops: Vec::new(), max_y: 0 };
+    let mut b = Builder {
+        ctx,
+        area,
+        full,
+        columns: Vec::new(),
+        active: 0,
+        align: Alignment::Left,
+        ops: Vec::new(),
+        max_y: 0,
+        wrapped_code: 0,
+    };
     let outputs_by_id = outputs_by_id(slide);
     for (i, element) in slide.elements.iter().enumerate() {
         if element.step > step {
@@ -107,7 +119,7 @@ pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: R
         b.block(&element.block, step, index, i, &outputs_by_id);
     }
     let bottom = area.y + area.height;
-    SlideFrame { ops: b.ops, overflow: b.max_y.saturating_sub(bottom) }
+    SlideFrame { ops: b.ops, overflow: b.max_y.saturating_sub(bottom), wrapped_code: b.wrapped_code }
 }
 
 /// Outputs of snippets with `+id`, for `snippet_output` placeholders.
@@ -164,7 +176,7 @@ impl Builder<'_> {
             Block::Alignment(a) => self.align = *a,
             Block::SnippetOutput(id) => {
                 if let Some((_, el, expect_failure)) = ids.iter().find(|(i, _, _)| i == id) {
-                    self.output(slide, *el, 0, *expect_failure);
+                    self.output(slide, *el, *expect_failure);
                 }
             }
             other => {
@@ -249,20 +261,25 @@ impl Builder<'_> {
 
     fn code(&mut self, code: &CodeBlock, step: usize, slide: usize, element: usize) {
         let width = self.region().width as usize;
-        let has_output = self.ctx.resources.output(slide, element, false).is_some();
+        let expect_failure = code.attrs.expect_failure;
+        let view =
+            if code.attrs.id.is_none() { self.ctx.resources.output(slide, element, expect_failure) } else { None };
         // `+exec_replace` shows its code until its output replaces it.
-        let replaced = code.attrs.exec == ExecMode::Replace && has_output;
+        let replaced = code.attrs.exec == ExecMode::Replace && view.is_some();
         let mut box_width = 0;
         if !replaced {
-            let lines = code_lines(Highlighter::global(), self.theme(), code, step, width);
+            // Code and output share one width and one left edge.
+            let output_width = view.as_ref().map_or(0, natural_width);
+            let lines = code_lines(Highlighter::global(), self.theme(), code, step, (output_width, width));
+            let continued = super::code::CONTINUATION;
+            self.wrapped_code += lines.iter().filter(|l| l.spans.iter().any(|s| s.content == continued)).count();
             box_width = lines.first().map_or(0, line_width);
             let align = self.theme().code_alignment;
             self.emit(lines, Some(align));
         }
-        if code.attrs.id.is_none() {
-            self.output(slide, element, box_width, code.attrs.expect_failure);
-        }
-        if code.attrs.exec.on_display() && !has_output && !self.ctx.resources.exec_allowed() {
+        if let Some(view) = view {
+            self.output_box(view, box_width, code.attrs.no_background);
+        } else if code.attrs.exec.on_display() && !self.ctx.resources.exec_allowed() {
             // presenterm's words, so a deck rehearsed there reads the same.
             let attr = if code.attrs.exec == ExecMode::Replace { "+exec_replace" } else { "+auto_exec" };
             let line = Line::styled(format!("snippet {attr} is disabled, run with -X to enable"), self.theme().error);
@@ -272,39 +289,49 @@ impl Builder<'_> {
         self.gap(1);
     }
 
-    /// A snippet's output box (status line, text lines, picture), at least `min_width` wide
-    /// so it lines up with its code block. When it is taller than the room left, the last
-    /// lines show (the output scrolls).
-    fn output(&mut self, slide: usize, element: usize, min_width: usize, expect_failure: bool) {
-        let Some(mut view) = self.ctx.resources.output(slide, element, expect_failure) else { return };
-        let width = self.region().width as usize;
+    /// The output of a snippet shown by `+id` elsewhere on the slide.
+    fn output(&mut self, slide: usize, element: usize, expect_failure: bool) {
+        if let Some(view) = self.ctx.resources.output(slide, element, expect_failure) {
+            self.output_box(view, 0, false);
+        }
+    }
+
+    /// A snippet's output box (status line, text lines, picture), `width` wide when it sits
+    /// under its code (else as wide as it needs). Long lines wrap; when the box is taller than
+    /// the room left, the last lines show (the output scrolls).
+    fn output_box(&mut self, mut view: OutputView, width: usize, no_background: bool) {
+        let room_width = self.region().width as usize;
+        let box_width = if width > 0 { width } else { natural_width(&view).max(40) }.min(room_width.max(1));
+        // A space each side of the text.
+        let text_width = box_width.saturating_sub(2).max(1);
+        let mut wrapped: Vec<Line<'static>> = view.lines.iter().flat_map(|l| wrap_line(l, text_width)).collect();
+        let status = wrap_line(&view.status, text_width);
         let bottom = self.area.y + self.area.height;
-        let room = bottom.saturating_sub(self.region().y).saturating_sub(2).max(3) as usize;
-        if view.hidden_above + view.lines.len() > room {
-            let drop = (view.lines.len() + 1).saturating_sub(room).min(view.lines.len());
-            view.lines.drain(..drop);
+        let room = bottom.saturating_sub(self.region().y).saturating_sub(1 + status.len() as u16).max(3) as usize;
+        if view.hidden_above + wrapped.len() > room {
+            let drop = (wrapped.len() + 1).saturating_sub(room).min(wrapped.len());
+            wrapped.drain(..drop);
             let cut = view.hidden_above + drop;
-            view.lines.insert(0, Line::styled(format!("… {cut} more lines above"), self.theme().muted));
+            wrapped.insert(0, Line::styled(format!("… {cut} more lines above"), self.theme().muted));
         }
         let theme = self.theme();
-        let bg = match theme.code_bg {
-            Color::Rgb(r, g, b) => Color::Rgb(r.saturating_sub(8), g.saturating_sub(8), b.saturating_sub(8)),
-            other => other,
+        let bg = match (no_background, theme.code_bg) {
+            (true, _) => theme.base.bg.unwrap_or(Color::Reset),
+            (false, Color::Rgb(r, g, b)) => Color::Rgb(r.saturating_sub(8), g.saturating_sub(8), b.saturating_sub(8)),
+            (false, other) => other,
         };
-        let natural = view.lines.iter().map(line_width).max().unwrap_or(0).max(line_width(&view.status)) + 2;
-        let box_width = natural.max(min_width).max(40).min(width.max(1));
         // Output without colours of its own reads in the theme's text colour.
         let plain = theme.base.bg(bg);
         let boxed = |line: Line<'static>| {
             let mut spans = vec![Span::styled(" ", plain)];
             spans.extend(line.spans.into_iter().map(|s| Span::styled(s.content, plain.patch(s.style))));
-            pad_line(truncate(Line::from(spans), box_width), box_width, bg)
+            pad_line(Line::from(spans), box_width, bg)
         };
-        let mut lines = vec![boxed(view.status)];
-        lines.extend(view.lines.into_iter().map(boxed));
+        let lines: Vec<Line<'static>> = status.into_iter().chain(wrapped).map(boxed).collect();
         let align = self.theme().code_alignment;
         self.emit(lines, Some(align));
-        if let Some((source, size)) = view.image {
+        if let Some((source, size)) = view.image.take() {
+            self.gap(1);
             self.image(source, Some(size), None);
         }
     }
@@ -347,6 +374,11 @@ impl Builder<'_> {
     }
 }
 
+/// The columns an output needs: its widest line and status, a space each side.
+fn natural_width(view: &OutputView) -> usize {
+    view.lines.iter().map(line_width).max().unwrap_or(0).max(line_width(&view.status)) + 2
+}
+
 /// Lines of a block that is only text (no images, no outputs).
 pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> Vec<Line<'static>> {
     let base = theme.base;
@@ -366,7 +398,7 @@ pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> V
             ]);
             prefixed(theme, blocks, step, width, "▍ ", base, Some((title, style)))
         }
-        Block::Code(code) => code_lines(Highlighter::global(), theme, code, step, width),
+        Block::Code(code) => code_lines(Highlighter::global(), theme, code, step, (0, width)),
         Block::Rule => vec![Line::styled("─".repeat(width), theme.muted)],
         Block::Footnote { label, blocks } => {
             let mut lines = Vec::new();
@@ -564,6 +596,19 @@ mod tests {
         }
     }
 
+    /// One output of the given lines.
+    struct Printed(Vec<&'static str>);
+
+    impl Resources for Printed {
+        fn output(&self, _: usize, _: usize, _: bool) -> Option<OutputView> {
+            let lines = self.0.iter().map(|l| Line::raw(*l)).collect();
+            Some(OutputView { hidden_above: 0, lines, status: Line::raw("✓ 3ms"), image: None })
+        }
+        fn image_size(&self, _: &std::path::Path) -> Option<(u32, u32)> {
+            Some((2000, 1000))
+        }
+    }
+
     #[test]
     fn an_unsized_picture_keeps_its_aspect_and_leaves_room_below() {
         // A file that exists (the parser checks); Fake says it is 2000x1000.
@@ -581,6 +626,27 @@ mod tests {
         // 2:1 pixels, cells twice as tall as wide: columns = 4 x rows.
         assert_eq!(rect.width, rect.height * 4, "{rect:?}");
         assert_eq!(rect.x, (80 - rect.width) / 2, "centred");
+    }
+
+    #[test]
+    fn output_and_code_wrap_rather_than_lose_their_ends() {
+        let punchline = "ValueError: factorial(21) is too large: the limit is 20";
+        let long_code = "print(rust_demo.factorial(21))  # the limit is twenty, and this is twenty-one";
+        let s = slide(&format!("```python +exec\n{long_code}\n```\n"));
+        for area in [Rect::new(0, 0, 100, 30), Rect::new(0, 0, 120, 36), Rect::new(0, 0, 50, 24)] {
+            let frame = lay(&s, 0, &Printed(vec![punchline]), area);
+            let all: Vec<String> = texts(&frame).into_iter().map(|(_, _, t)| t.trim().to_string()).collect();
+            assert!(all.iter().all(|t| !t.contains('…')), "{area:?}: nothing cut: {all:#?}");
+            let squash =
+                |s: &str| s.split_whitespace().collect::<String>().replace(super::super::code::CONTINUATION.trim(), "");
+            let joined = squash(&all.join(" "));
+            assert!(joined.contains(&squash(punchline)), "{area:?}: the whole punchline: {all:#?}");
+            assert!(joined.contains(&squash(long_code)), "{area:?}: the whole code line: {all:#?}");
+            // Code and output share a left edge and a width.
+            let (code_x, _) = find(&frame, "print(rust_demo").unwrap();
+            let (out_x, _) = find(&frame, "✓ 3ms").unwrap();
+            assert_eq!(code_x, out_x, "{area:?}: the output lines up with its code");
+        }
     }
 
     #[test]

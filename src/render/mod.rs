@@ -169,23 +169,35 @@ pub fn draw_ops_over(f: &mut Frame, area: Rect, ops: &[Op], images: &mut ImageCa
     }
 }
 
-/// Slides that do not fit a `cols x rows` terminal at their last step, as warnings.
+/// Slides that do not fit a `cols x rows` terminal at their last step, and code lines that
+/// would wrap there, as warnings.
 pub fn overflows(deck: &Deck, theme: &Theme, (cols, rows): (u16, u16)) -> Vec<crate::diag::Diagnostic> {
     let area = Rect::new(0, 0, cols, rows);
     let resources = layout::NoOutputs;
-    deck.slides
-        .iter()
-        .enumerate()
-        .filter_map(|(i, slide)| {
-            let frame = layout_screen(deck, theme, &resources, i, slide.steps.saturating_sub(1), area);
-            (frame.overflow > 0).then(|| {
+    let mut problems = Vec::new();
+    for (i, slide) in deck.slides.iter().enumerate() {
+        let frame = layout_screen(deck, theme, &resources, i, slide.steps.saturating_sub(1), area);
+        if frame.overflow > 0 {
+            problems.push(
                 crate::diag::Diagnostic::warning(
                     &slide.file,
                     slide.line,
                     format!("slide {} does not fit {cols}x{rows}: {} more rows needed", i + 1, frame.overflow),
                 )
-                .with_hint("split the slide, or use columns")
-            })
-        })
-        .collect()
+                .with_hint("split the slide, or use columns"),
+            );
+        }
+        if frame.wrapped_code > 0 {
+            let lines = if frame.wrapped_code == 1 { "line wraps" } else { "lines wrap" };
+            problems.push(
+                crate::diag::Diagnostic::warning(
+                    &slide.file,
+                    slide.line,
+                    format!("slide {}: {} code {lines} at {cols}x{rows}", i + 1, frame.wrapped_code),
+                )
+                .with_hint("shorten the lines, or give the code a wider column"),
+            );
+        }
+    }
+    problems
 }
