@@ -276,8 +276,14 @@ fn code_text(code: &CodeBlock, color: bool) -> String {
     if !color {
         return code.display.trim_end().lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
     }
-    let hl =
-        crate::render::code::Highlighter::global().highlight(&code.display, &code.language, "base16-eighties.dark");
+    // A terminal's own background is unknown: the usual dark one.
+    let card = ratatui::style::Color::Rgb(0x1c, 0x1c, 0x1c);
+    let hl = crate::render::code::Highlighter::global().highlight(
+        &code.display,
+        &code.language,
+        "base16-eighties.dark",
+        card,
+    );
     hl.iter()
         .map(|spans| {
             let mut line = String::from("  ");

@@ -31,6 +31,11 @@ pub struct Theme {
     pub footer: Footer,
     pub palette: BTreeMap<String, Color>,
     pub classes: BTreeMap<String, (Option<Color>, Option<Color>)>,
+    /// What the 16 colour names mean here (`color: blue`), so a name reads on this theme
+    /// rather than taking the terminal's own blue.
+    pub named: [Color; 16],
+    /// Code lines a highlight walk is not on: faded, unlike `muted`, which is read.
+    pub dim: Color,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,9 +62,14 @@ struct Palette {
     muted: &'static str,
     green: &'static str,
     red: &'static str,
-    yellow: &'static str,
     blue: &'static str,
     syntax: &'static str,
+    /// Alert colours as presenterm's theme has them: note, tip, important, warning, caution.
+    alerts: [&'static str; 5],
+    /// What the 16 colour names mean in this theme (`color: blue`), in ratatui's order:
+    /// black, red, green, yellow, blue, magenta, cyan, gray, darkgray, lightred, lightgreen,
+    /// lightyellow, lightblue, lightmagenta, lightcyan, white.
+    ansi: [&'static str; 16],
 }
 
 /// The built-in themes, by the names decks use (`theme: name: catppuccin-mocha`).
@@ -84,112 +94,145 @@ pub const NAMES: &[&str] = <BuiltinTheme as strum::VariantNames>::VARIANTS;
 #[allow(clippy::too_many_lines, reason = "a table of palettes, one entry per theme")]
 fn palette(theme: BuiltinTheme) -> Option<Palette> {
     use BuiltinTheme as T;
+    // Themes without a syntax theme of their own use syntect's bundled ones.
     let dark = "base16-eighties.dark";
     let light = "InspiredGitHub";
     Some(match theme {
         T::Dark => Palette {
-            bg: "1c1c1c",
+            bg: "040312",
             fg: "e6e6e6",
             title: "ee9322",
-            h: ["f07178", "82aaff", "c3e88d"],
-            code_bg: "2a2a2a",
+            h: ["3085c3", "a8df8e", "f78ca2"],
+            code_bg: "2d2d2d",
             muted: "8a8a8a",
-            green: "8bd49c",
-            red: "ff6b6b",
-            yellow: "ffcb6b",
-            blue: "82aaff",
+            green: "a8df8e",
+            red: "f78ca2",
+            blue: "3085c3",
             syntax: dark,
+            alerts: ["3085c3", "a8df8e", "986ee2", "ee9322", "f78ca2"],
+            ansi: [
+                "2d2d2d", "f78ca2", "a8df8e", "ffcb6b", "3085c3", "986ee2", "a5d7e8", "d2d2d2", "8a8a8a", "f78ca2",
+                "a8df8e", "ffcb6b", "b4ccff", "986ee2", "a5d7e8", "e6e6e6",
+            ],
         },
         T::Light => Palette {
-            bg: "ffffff",
+            bg: "f8f9fa",
             fg: "212529",
-            title: "b35900",
-            h: ["b02a37", "0a58ca", "146c43"],
-            code_bg: "f0f0f0",
-            muted: "6c757d",
-            green: "146c43",
-            red: "b02a37",
-            yellow: "997404",
-            blue: "0a58ca",
+            title: "874303",
+            h: ["1d3557", "417799", "4a4e69"],
+            code_bg: "ced4da",
+            muted: "6a737b",
+            green: "186301",
+            red: "ad022c",
+            blue: "1e66f5",
             syntax: light,
+            alerts: ["1e66f5", "186301", "8839ef", "a26405", "d20f39"],
+            ansi: [
+                "212529", "d20f39", "186301", "a26405", "1e66f5", "b6469b", "017f85", "6a737b", "4a4e69", "d20f39",
+                "186301", "a26405", "1e66f5", "b6469b", "017f85", "f8f9fa",
+            ],
         },
         T::CatppuccinLatte => Palette {
             bg: "eff1f5",
             fg: "4c4f69",
-            title: "8839ef",
-            h: ["1e66f5", "fe640b", "40a02b"],
-            code_bg: "e6e9ef",
-            muted: "8c8fa1",
-            green: "40a02b",
-            red: "d20f39",
-            yellow: "df8e1d",
-            blue: "1e66f5",
-            syntax: light,
+            title: "784903",
+            h: ["05797f", "8839ef", "1a62f1"],
+            code_bg: "ccd0da",
+            muted: "5c5f77",
+            green: "176101",
+            red: "a9042b",
+            blue: "1a62f1",
+            syntax: "catppuccin-latte",
+            alerts: ["1a62f1", "176101", "8839ef", "784903", "d20f39"],
+            ansi: [
+                "4c4f69", "d20f39", "176101", "784903", "1a62f1", "b14196", "05797f", "5c5f77", "5c5f77", "ce2c40",
+                "176101", "784903", "07788a", "b14196", "0175a3", "eff1f5",
+            ],
         },
         T::CatppuccinFrappe => Palette {
             bg: "303446",
             fg: "c6d0f5",
-            title: "ca9ee6",
-            h: ["8caaee", "ef9f76", "a6d189"],
-            code_bg: "292c3c",
-            muted: "838ba7",
+            title: "e5c890",
+            h: ["81c8be", "ca9ee6", "8caaee"],
+            code_bg: "414559",
+            muted: "b5bfe2",
             green: "a6d189",
-            red: "e78284",
-            yellow: "e5c890",
+            red: "ff9799",
             blue: "8caaee",
-            syntax: dark,
+            syntax: "catppuccin-frappe",
+            alerts: ["8caaee", "a6d189", "ca9ee6", "e5c890", "e78284"],
+            ansi: [
+                "51576d", "e78284", "a6d189", "e5c890", "8caaee", "f4b8e4", "81c8be", "b5bfe2", "a5adce", "ea999c",
+                "a6d189", "e5c890", "85c1dc", "f4b8e4", "99d1db", "c6d0f5",
+            ],
         },
         T::CatppuccinMacchiato => Palette {
             bg: "24273a",
             fg: "cad3f5",
-            title: "c6a0f6",
-            h: ["8aadf4", "f5a97f", "a6da95"],
-            code_bg: "1e2030",
-            muted: "8087a2",
+            title: "eed49f",
+            h: ["8bd5ca", "c6a0f6", "8aadf4"],
+            code_bg: "363a4f",
+            muted: "a5adcb",
             green: "a6da95",
             red: "ed8796",
-            yellow: "eed49f",
             blue: "8aadf4",
-            syntax: dark,
+            syntax: "catppuccin-macchiato",
+            alerts: ["8aadf4", "a6da95", "c6a0f6", "f5a97f", "ed8796"],
+            ansi: [
+                "494d64", "ed8796", "a6da95", "eed49f", "8aadf4", "f5bde6", "8bd5ca", "b8c0e0", "a5adcb", "ee99a0",
+                "a6da95", "eed49f", "7dc4e4", "f5bde6", "91d7e3", "cad3f5",
+            ],
         },
         T::CatppuccinMocha => Palette {
             bg: "1e1e2e",
             fg: "cdd6f4",
-            title: "cba6f7",
-            h: ["89b4fa", "fab387", "a6e3a1"],
-            code_bg: "181825",
-            muted: "7f849c",
+            title: "f9e2af",
+            h: ["94e2d5", "cba6f7", "89b4fa"],
+            code_bg: "313244",
+            muted: "a6adc8",
             green: "a6e3a1",
             red: "f38ba8",
-            yellow: "f9e2af",
             blue: "89b4fa",
-            syntax: dark,
+            syntax: "catppuccin-mocha",
+            alerts: ["89b4fa", "a6e3a1", "cba6f7", "fab387", "f38ba8"],
+            ansi: [
+                "45475a", "f38ba8", "a6e3a1", "f9e2af", "89b4fa", "f5c2e7", "94e2d5", "bac2de", "a6adc8", "eba0ac",
+                "a6e3a1", "f9e2af", "74c7ec", "f5c2e7", "89dceb", "cdd6f4",
+            ],
         },
         T::GruvboxDark => Palette {
             bg: "282828",
             fg: "ebdbb2",
             title: "fabd2f",
-            h: ["fe8019", "83a598", "b8bb26"],
+            h: ["8ec07c", "d3869b", "83a598"],
             code_bg: "3c3836",
-            muted: "928374",
+            muted: "bdae93",
             green: "b8bb26",
-            red: "fb4934",
-            yellow: "fabd2f",
+            red: "ff7c68",
             blue: "83a598",
-            syntax: dark,
+            syntax: "gruvbox-dark",
+            alerts: ["83a598", "b8bb26", "d3869b", "fe8019", "ff7c68"],
+            ansi: [
+                "282828", "ff7c68", "b8bb26", "fabd2f", "83a598", "d3869b", "8ec07c", "a89984", "a89984", "ff7c68",
+                "b8bb26", "fabd2f", "83a598", "d3869b", "8ec07c", "ebdbb2",
+            ],
         },
         T::TokyonightStorm => Palette {
             bg: "24283b",
             fg: "c0caf5",
-            title: "7aa2f7",
-            h: ["bb9af7", "ff9e64", "9ece6a"],
-            code_bg: "1f2335",
-            muted: "737aa2",
+            title: "e0af68",
+            h: ["9ece6a", "f7768e", "7aa2f7"],
+            code_bg: "3b4261",
+            muted: "a9b1d6",
             green: "9ece6a",
-            red: "f7768e",
-            yellow: "e0af68",
+            red: "fe91a2",
             blue: "7aa2f7",
-            syntax: dark,
+            syntax: "tokyonight-storm",
+            alerts: ["7aa2f7", "9ece6a", "bb9af7", "e0af68", "f7768e"],
+            ansi: [
+                "414868", "f7768e", "9ece6a", "e0af68", "7aa2f7", "bb9af7", "7dcfff", "a9b1d6", "a9b1d6", "f7768e",
+                "9ece6a", "e0af68", "7aa2f7", "bb9af7", "7dcfff", "c0caf5",
+            ],
         },
         // The terminal's own colours: no palette.
         T::TerminalDark | T::TerminalLight => return None,
@@ -235,10 +278,12 @@ impl Theme {
             accent: c(p.title),
             error: c(p.red),
             success: c(p.green),
-            alerts: [c(p.blue), c(p.green), c(p.title), c(p.yellow), c(p.red)],
+            alerts: p.alerts.map(c),
             footer: default_footer(),
             palette: BTreeMap::new(),
             classes: BTreeMap::new(),
+            named: p.ansi.map(c),
+            dim: blend(c(p.muted), c(p.code_bg), 0.45),
         }
     }
 
@@ -261,6 +306,9 @@ impl Theme {
         t.accent = Color::Yellow;
         t.error = Color::Red;
         t.success = Color::Green;
+        t.alerts = [Color::Blue, Color::Green, Color::Magenta, Color::Yellow, Color::Red];
+        t.named = NAMED;
+        t.dim = Color::DarkGray;
         t
     }
 
@@ -273,8 +321,14 @@ impl Theme {
     }
 
     /// A colour written in a deck: a name, hex with or without `#`, or `p:name` from the palette.
+    /// Names (`blue`) mean the theme's own colour of that name.
     pub fn color(&self, s: &str) -> Option<Color> {
-        self_color(&self.palette, s)
+        self_color(&self.palette, s).map(|c| self.themed(c))
+    }
+
+    /// The theme's colour for one of the 16 named colours (any other colour as it is).
+    pub fn themed(&self, c: Color) -> Color {
+        named_in(&self.named, c)
     }
 
     /// Apply presenterm-style overrides; returns messages for what could not be applied.
@@ -293,12 +347,13 @@ impl Theme {
                 self.classes.insert(name.clone(), (fg, bg));
             }
         }
+        let named = self.named;
         let style = |target: &mut Style, spec: &ElementStyle, what: &str| {
             let mut problems = Vec::new();
             if let Some(colors) = &spec.colors {
                 for (value, is_fg) in [(&colors.foreground, true), (&colors.background, false)] {
                     let Some(value) = value else { continue };
-                    match self_color(&self.palette, value) {
+                    match self_color(&self.palette, value).map(|c| named_in(&named, c)) {
                         Some(c) if is_fg => *target = target.fg(c),
                         Some(c) => *target = target.bg(c),
                         None => problems.push(format!("{what}: cannot read colour `{value}`")),
@@ -377,6 +432,55 @@ impl Theme {
         }
         problems
     }
+}
+
+/// The 16 named colours, in the order of a palette's `ansi`.
+const NAMED: [Color; 16] = [
+    Color::Black,
+    Color::Red,
+    Color::Green,
+    Color::Yellow,
+    Color::Blue,
+    Color::Magenta,
+    Color::Cyan,
+    Color::Gray,
+    Color::DarkGray,
+    Color::LightRed,
+    Color::LightGreen,
+    Color::LightYellow,
+    Color::LightBlue,
+    Color::LightMagenta,
+    Color::LightCyan,
+    Color::White,
+];
+
+fn named_in(named: &[Color; 16], c: Color) -> Color {
+    NAMED.iter().position(|n| *n == c).map_or(c, |i| named[i])
+}
+
+/// `a` moved toward `b` by `t` (0: a, 1: b), in sRGB; other colours stay `a`.
+pub fn blend(a: Color, b: Color, t: f32) -> Color {
+    match (a, b) {
+        (Color::Rgb(r1, g1, b1), Color::Rgb(r2, g2, b2)) => {
+            let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
+            Color::Rgb(mix(r1, r2), mix(g1, g2), mix(b1, b2))
+        }
+        _ => a,
+    }
+}
+
+/// WCAG 2.x contrast ratio of two RGB colours (1 to 21); `None` for terminal colours.
+pub fn contrast(a: Color, b: Color) -> Option<f64> {
+    fn luminance(color: Color) -> Option<f64> {
+        let Color::Rgb(red, green, blue) = color else { return None };
+        let linear = |channel: u8| {
+            let value = f64::from(channel) / 255.0;
+            if value <= 0.040_45 { value / 12.92 } else { ((value + 0.055) / 1.055).powf(2.4) }
+        };
+        Some(0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue))
+    }
+    let (a, b) = (luminance(a)?, luminance(b)?);
+    Some((a.max(b) + 0.05) / (a.min(b) + 0.05))
 }
 
 fn self_color(palette: &BTreeMap<String, Color>, s: &str) -> Option<Color> {
@@ -506,6 +610,69 @@ pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every colour body text is drawn in, on every surface it is drawn on, reads at 4.5:1
+    /// (WCAG AA) in every built-in theme; code cards stand out from the page.
+    #[test]
+    fn body_text_reaches_wcag_aa_on_every_builtin_theme() {
+        for name in NAMES {
+            let theme = Theme::named(name).expect("built-in");
+            if name.starts_with("terminal") {
+                continue; // the terminal's own colours
+            }
+            let page = theme.base.bg.expect("a page colour");
+            let card = theme.code_bg;
+            let output = match card {
+                Color::Rgb(r, g, b) => Color::Rgb(r.saturating_sub(8), g.saturating_sub(8), b.saturating_sub(8)),
+                other => other,
+            };
+            let fg = |s: Style| s.fg.expect("a colour");
+            let mut pairs = vec![
+                ("text", fg(theme.base), page),
+                ("text on code", fg(theme.base), card),
+                ("text on output", fg(theme.base), output),
+                ("muted (footer)", fg(theme.muted), page),
+                ("quote", fg(theme.quote), page),
+                ("title", fg(theme.title), page),
+                ("running status", theme.accent, output),
+                ("link", fg(theme.link), page),
+                ("inline code", fg(theme.inline_code), theme.inline_code.bg.unwrap_or(page)),
+                ("success", theme.success, page),
+                ("success status", theme.success, output),
+                ("error", theme.error, page),
+                ("error status", theme.error, output),
+            ];
+            pairs.extend(theme.headings.iter().take(3).map(|h| ("heading", fg(*h), page)));
+            pairs.extend(theme.alerts.iter().map(|a| ("alert", *a, page)));
+            let dark = contrast(page, Color::Rgb(0, 0, 0)).unwrap() < 7.0;
+            for (i, named) in theme.named.iter().enumerate() {
+                // Black on a dark page and white on a light one are background colours.
+                if (dark && i == 0) || (!dark && i == 15) {
+                    continue;
+                }
+                pairs.push(("named colour", *named, page));
+            }
+            let low: Vec<String> = pairs
+                .iter()
+                .filter_map(|(what, fg, bg)| {
+                    let r = contrast(*fg, *bg).expect("RGB colours");
+                    (r < 4.5).then(|| format!("{what} {fg:?} on {bg:?}: {r:.2}:1"))
+                })
+                .collect();
+            assert!(low.is_empty(), "{name}: {low:#?}");
+            let card_ratio = contrast(page, card).unwrap();
+            assert!(card_ratio >= 1.25, "{name}: the code card stands out only {card_ratio:.3}:1");
+        }
+    }
+
+    #[test]
+    fn colour_names_mean_the_themes_colours() {
+        let mocha = Theme::named("catppuccin-mocha").unwrap();
+        assert_eq!(mocha.color("blue"), Some(Color::Rgb(0x89, 0xb4, 0xfa)));
+        assert_eq!(mocha.color("#123456"), Some(Color::Rgb(0x12, 0x34, 0x56)));
+        let terminal = Theme::named("terminal-dark").unwrap();
+        assert_eq!(terminal.color("blue"), Some(Color::Blue), "terminal themes keep the terminal's colours");
+    }
 
     #[test]
     fn every_named_theme_resolves() {

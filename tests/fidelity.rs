@@ -105,7 +105,7 @@ fn check_deck(name: &str, spec: &DeckSpec, failures: &mut Vec<String>) {
     let path = dir().join(name);
     let mut s = Screen::open(&path, WIDTH, HEIGHT);
     let theme = deck::theme::resolve(&s.session.app.deck, None).0;
-    let dim = theme.muted.fg.unwrap_or(Color::Reset);
+    let dim = theme.dim;
     let shown: Vec<&SlideSpec> = spec.slides.iter().filter(|slide| slide.deck_drops.is_none()).collect();
     let slides = s.session.app.deck.slides.len();
     if slides != shown.len() {

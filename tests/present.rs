@@ -88,7 +88,7 @@ fn stepped_highlight_dims_other_lines() {
         let col = s.text().lines().nth(row as usize).unwrap().find(needle).unwrap() as u16;
         s.terminal.backend().buffer()[(col + 4, row)].fg
     };
-    let muted = s.session.app.theme.muted.fg.unwrap();
+    let muted = s.session.app.theme.dim;
     assert_ne!(fg_at(&s, "let first"), muted);
     assert_eq!(fg_at(&s, "let second"), muted);
     s.keys("l");

@@ -13,9 +13,19 @@ use syntect::parsing::SyntaxSet;
 
 use super::text::{truncate, width};
 use crate::model::{CodeBlock, HighlightGroup};
-use crate::theme::Theme;
+use crate::theme::{Theme, blend, contrast};
 
 type Highlighted = Arc<Vec<Vec<(Style, String)>>>;
+
+/// The syntax themes the built-in themes name, embedded (their licences are beside them).
+const SYNTAX_THEMES: &[(&str, &[u8])] = &[
+    ("catppuccin-latte", include_bytes!("../../assets/syntax-themes/catppuccin-latte.tmTheme")),
+    ("catppuccin-frappe", include_bytes!("../../assets/syntax-themes/catppuccin-frappe.tmTheme")),
+    ("catppuccin-macchiato", include_bytes!("../../assets/syntax-themes/catppuccin-macchiato.tmTheme")),
+    ("catppuccin-mocha", include_bytes!("../../assets/syntax-themes/catppuccin-mocha.tmTheme")),
+    ("gruvbox-dark", include_bytes!("../../assets/syntax-themes/gruvbox-dark.tmTheme")),
+    ("tokyonight-storm", include_bytes!("../../assets/syntax-themes/tokyonight-storm.tmTheme")),
+];
 
 /// Syntax and theme sets load on first use, so nothing slow stands before the first frame.
 #[derive(Default)]
@@ -36,19 +46,33 @@ impl Highlighter {
         self.syntaxes.get_or_init(SyntaxSet::load_defaults_newlines)
     }
 
+    /// syntect's bundled themes plus the built-in themes' own (assets/syntax-themes).
     fn themes(&self) -> &ThemeSet {
-        self.themes.get_or_init(ThemeSet::load_defaults)
+        self.themes.get_or_init(|| {
+            let mut set = ThemeSet::load_defaults();
+            for (name, bytes) in SYNTAX_THEMES {
+                if let Ok(theme) = ThemeSet::load_from_reader(&mut std::io::Cursor::new(bytes)) {
+                    set.themes.insert((*name).to_string(), theme);
+                }
+            }
+            set
+        })
     }
 
-    /// Lines of (style, text); foreground colours only, the box supplies the background.
-    pub fn highlight(&self, code: &str, language: &str, theme_name: &str) -> Highlighted {
+    /// Lines of (style, text); foreground colours only, the box (`card`) supplies the
+    /// background, and every colour is made to read on it.
+    pub fn highlight(&self, code: &str, language: &str, theme_name: &str, card: Color) -> Highlighted {
         let mut h = DefaultHasher::new();
-        (code, language, theme_name).hash(&mut h);
+        (code, language, theme_name, card).hash(&mut h);
         let key = h.finish();
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return hit;
         }
-        let result = Arc::new(self.highlight_uncached(code, language, theme_name));
+        let mut lines = self.highlight_uncached(code, language, theme_name);
+        for (style, _) in lines.iter_mut().flatten() {
+            style.fg = style.fg.map(|fg| readable_on(fg, card));
+        }
+        let result = Arc::new(lines);
         if let Ok(mut cache) = self.cache.lock() {
             cache.insert(key, result.clone());
         }
@@ -87,6 +111,25 @@ impl Highlighter {
     }
 }
 
+/// Readable text needs 4.5:1 (WCAG AA); a projector needs it more than a screen does.
+const MIN_CONTRAST: f64 = 4.5;
+
+/// `fg`, or the nearest shade of it toward white (on a dark card) or black (on a light one)
+/// that reaches `MIN_CONTRAST` against `card`. Syntax themes are drawn for screens, and some
+/// of their colours (comments, most of catppuccin-latte) fade on a projector.
+pub fn readable_on(fg: Color, card: Color) -> Color {
+    let Some(ratio) = contrast(fg, card) else { return fg };
+    if ratio >= MIN_CONTRAST {
+        return fg;
+    }
+    let dark_card = contrast(card, Color::Rgb(0, 0, 0)).is_some_and(|c| c < 7.0);
+    let target = if dark_card { Color::Rgb(255, 255, 255) } else { Color::Rgb(0, 0, 0) };
+    (1..=20)
+        .map(|i| blend(fg, target, i as f32 / 20.0))
+        .find(|c| contrast(*c, card).is_some_and(|r| r >= MIN_CONTRAST))
+        .unwrap_or(target)
+}
+
 fn alias(language: &str) -> &str {
     match language {
         "" => "txt",
@@ -113,9 +156,9 @@ pub fn code_lines(
     step: usize,
     (min_width, max_width): (usize, usize),
 ) -> Vec<Line<'static>> {
-    let highlighted = hl.highlight(&code.display, &code.language, &theme.syntax_theme);
     let background = theme.code_background && !code.attrs.no_background;
     let bg = if background { theme.code_bg } else { theme.base.bg.unwrap_or(Color::Reset) };
+    let highlighted = hl.highlight(&code.display, &code.language, &theme.syntax_theme, bg);
     let group = current_group(code, step);
     let count = highlighted.len().max(1);
     let gutter = if code.attrs.line_numbers { count.to_string().len() + 1 } else { 0 };
@@ -123,7 +166,7 @@ pub fn code_lines(
     let longest = highlighted.iter().map(|l| l.iter().map(|(_, t)| width(t)).sum::<usize>()).max().unwrap_or(0);
     let inner = (longest + gutter + 2 * pad).max(if background { 40 } else { 0 }).max(min_width);
     let box_width = inner.min(max_width).max(1);
-    let dim = theme.muted.fg.unwrap_or(Color::DarkGray);
+    let dim = theme.dim;
     let mut lines = Vec::with_capacity(highlighted.len() + 2);
     let blank = || Line::from(Span::styled(" ".repeat(box_width), Style::new().bg(bg)));
     if background {
@@ -203,4 +246,38 @@ pub fn pad_line(mut line: Line<'static>, to: usize, bg: Color) -> Line<'static> 
         line.spans.push(Span::styled(" ".repeat(to - w), Style::new().bg(bg)));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_syntax_theme_loads_and_every_token_reads_on_its_card() {
+        let code = "# a comment\ndef f(x: int) -> str:\n    return f\"{x!r} and 'text' {1.5e3}\"  # more\n";
+        for name in crate::theme::NAMES {
+            let theme = Theme::named(name).expect("built-in");
+            assert!(
+                Highlighter::global().themes().themes.contains_key(&theme.syntax_theme),
+                "{name}: syntax theme `{}` is loaded",
+                theme.syntax_theme
+            );
+            let lines = Highlighter::global().highlight(code, "python", &theme.syntax_theme, theme.code_bg);
+            for (style, text) in lines.iter().flatten() {
+                let (Some(fg), Color::Rgb(..)) = (style.fg, theme.code_bg) else { continue };
+                let ratio = contrast(fg, theme.code_bg).unwrap_or(21.0);
+                assert!(ratio >= MIN_CONTRAST, "{name}: {text:?} in {fg:?} is {ratio:.2}:1 on its card");
+            }
+        }
+    }
+
+    #[test]
+    fn catppuccin_code_is_coloured_by_catppuccin() {
+        let theme = Theme::named("catppuccin-mocha").unwrap();
+        let lines =
+            Highlighter::global().highlight("def f():\n    pass\n", "python", &theme.syntax_theme, theme.code_bg);
+        // catppuccin's mauve marks keywords.
+        let def = lines[0].iter().find(|(_, t)| t == "def").expect("the keyword");
+        assert_eq!(def.0.fg, Some(Color::Rgb(0xcb, 0xa6, 0xf7)), "{def:?}");
+    }
 }
