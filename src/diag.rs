@@ -19,6 +19,8 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending source line, when known.
     pub source_line: Option<String>,
+    /// The part of `source_line` to underline (char offset, char count); else all of it.
+    pub underline: Option<(u32, u32)>,
     pub hint: Option<String>,
 }
 
@@ -32,7 +34,15 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, file: &Path, line: usize, message: impl Into<String>) -> Self {
-        Self { severity, file: file.to_path_buf(), line, message: message.into(), source_line: None, hint: None }
+        Self {
+            severity,
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+            source_line: None,
+            underline: None,
+            hint: None,
+        }
     }
 
     #[must_use]
@@ -48,6 +58,17 @@ impl Diagnostic {
             self.source_line = text.lines().nth(self.line - 1).map(str::to_string);
         }
         self
+    }
+
+    /// Underline `part` of the source line (the first occurrence at or after char `from`),
+    /// rather than the whole line: on a line with several images, the one at fault.
+    pub fn underline_part(&mut self, part: &str, from: usize) {
+        let Some(src) = &self.source_line else { return };
+        let start_byte = src.char_indices().nth(from).map_or(src.len(), |(b, _)| b);
+        if let Some(at) = src[start_byte..].find(part) {
+            let offset = src[..start_byte + at].chars().count();
+            self.underline = Some((offset as u32, part.chars().count().max(1) as u32));
+        }
     }
 
     /// `file:line` as editors and terminals link it.
@@ -73,8 +94,10 @@ impl fmt::Display for Diagnostic {
             let gutter = self.line.to_string();
             let src = printable(src, MAX_SOURCE_CHARS);
             write!(f, "\n {gutter} | {src}")?;
-            let indent = src.len() - src.trim_start().len();
-            let width = src.trim().chars().count().max(1);
+            let (indent, width) = self.underline.map_or_else(
+                || (src.chars().count() - src.trim_start().chars().count(), src.trim().chars().count().max(1)),
+                |(at, len)| (at as usize, len as usize),
+            );
             write!(f, "\n {} | {}{}", " ".repeat(gutter.len()), " ".repeat(indent), "^".repeat(width))?;
         }
         if let Some(hint) = &self.hint {

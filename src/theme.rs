@@ -501,7 +501,8 @@ fn alignment(s: &str) -> Alignment {
 
 fn default_footer() -> Footer {
     Footer::Template {
-        left: Some(FooterItem::Text("{author}".into())),
+        // presenterm's built-in themes show the slide number only.
+        left: None,
         center: None,
         right: Some(FooterItem::Text("{current_slide} / {total_slides}".into())),
         height: 1,
@@ -604,6 +605,19 @@ pub fn resolve(deck: &crate::model::Deck, cli: Option<&str>) -> (Theme, Vec<crat
     if let Some(o) = &spec.overrides {
         warnings.extend(theme.apply(o).into_iter().map(|p| warn(format!("theme override: {p}"))));
     }
+    if let Footer::Template { left, center, right, .. } = &theme.footer {
+        let dir = deck.path.parent().unwrap_or(std::path::Path::new(""));
+        for item in [left, center, right].into_iter().flatten() {
+            if let FooterItem::Image { image } = item
+                && !dir.join(image).is_file()
+            {
+                warnings.push(
+                    warn(format!("footer image not found: `{image}`"))
+                        .with_hint(format!("paths are relative to the deck's folder ({})", dir.display())),
+                );
+            }
+        }
+    }
     (theme, warnings)
 }
 
@@ -663,6 +677,15 @@ mod tests {
             let card_ratio = contrast(page, card).unwrap();
             assert!(card_ratio >= 1.25, "{name}: the code card stands out only {card_ratio:.3}:1");
         }
+    }
+
+    #[test]
+    fn a_missing_footer_image_is_a_warning() {
+        let text = "---\ntheme:\n  override:\n    footer:\n      style: template\n      left:\n        image: nope.png\n---\n\nhi\n";
+        let deck = crate::parse::parse_str(text, std::path::Path::new("/tmp/deck.md")).unwrap();
+        let (_, warnings) = resolve(&deck, None);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].message.contains("footer image not found: `nope.png`"), "{}", warnings[0]);
     }
 
     #[test]

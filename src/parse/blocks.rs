@@ -305,10 +305,20 @@ fn alert_kind(k: BlockQuoteKind) -> AlertKind {
     }
 }
 
-/// `![image:width:50%](path)`: the size lives in the alt text.
+/// `![image:width:50%](path)`: the size lives in the alt text. Warnings underline this image
+/// (`![alt](url)` in the source), not the whole line.
 fn image(ctx: &mut Ctx, url: &str, alt: &str, line: usize) -> Block {
     let mut width_percent = None;
     let mut alt_text = alt.to_string();
+    let source = format!("]({url}");
+    let mark = |d: &mut Diagnostic| {
+        let Some(src) = d.source_line.clone() else { return };
+        let Some(end) = src.find(&source) else { return };
+        let start = src[..end].rfind("![").unwrap_or(end);
+        let close = src[end..].find(')').map_or(src.len(), |i| end + i + 1);
+        let from = src[..start].chars().count();
+        d.underline_part(&src[start..close], from);
+    };
     if let Some(rest) = alt.strip_prefix(ctx.image_prefix) {
         let value = rest.strip_prefix("width:").or_else(|| rest.strip_prefix("w:"));
         match value.and_then(|v| v.trim().trim_end_matches('%').parse::<u16>().ok()) {
@@ -317,20 +327,25 @@ fn image(ctx: &mut Ctx, url: &str, alt: &str, line: usize) -> Block {
                 alt_text.clear();
             }
             _ => {
-                ctx.warn(line, format!("invalid image attribute `{alt}`")).hint =
-                    Some(format!("write e.g. `{}width:50%`", ctx.image_prefix));
+                let hint = format!("write e.g. `{}width:50%`", ctx.image_prefix);
+                let d = ctx.warn(line, format!("invalid image attribute `{alt}`"));
+                d.hint = Some(hint);
+                mark(d);
             }
         }
     }
     if url.starts_with("http://") || url.starts_with("https://") {
-        ctx.warn(line, format!("remote image `{url}` is not loaded")).hint =
-            Some("download it next to the deck and use a relative path".into());
+        let d = ctx.warn(line, format!("remote image `{url}` is not loaded"));
+        d.hint = Some("download it next to the deck and use a relative path".into());
+        mark(d);
         return Block::Placeholder(format!("[image: {url}]"));
     }
     let path = ctx.dir().join(url);
     if !path.is_file() {
-        ctx.warn(line, format!("image not found: `{url}`")).hint =
-            Some(format!("paths are relative to the deck's folder ({})", ctx.dir().display()));
+        let dir = ctx.dir();
+        let d = ctx.warn(line, format!("image not found: `{url}`"));
+        d.hint = Some(format!("paths are relative to the deck's folder ({})", dir.display()));
+        mark(d);
         return Block::Placeholder(format!("[missing image: {url}]"));
     }
     Block::Image(ImageRef { path, alt: alt_text, width_percent })
@@ -340,6 +355,10 @@ fn code_block(ctx: &mut Ctx, info: &str, body: &str, line: usize) -> Block {
     let info = snippet::parse_info(info);
     for problem in &info.problems {
         ctx.warn(line, problem.clone());
+    }
+    if info.attrs.render {
+        ctx.warn(line, format!("`+render` is not supported: this {} block shows as source", info.language)).hint =
+            Some("render it to an image (e.g. an SVG or PNG next to the deck) and show that with ![](file)".into());
     }
     let (language, body) = if info.language == "file" {
         match file_snippet(ctx, body, line) {

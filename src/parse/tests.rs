@@ -191,3 +191,23 @@ fn deep_nesting_is_capped_with_a_warning() {
         assert!(warning.line >= 4, "{name}: {warning}");
     }
 }
+
+#[test]
+fn an_image_warning_underlines_that_image() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let d = parse(&format!("![a]({dir}/tests/decks/presenterm/doge.png) and ![b](gone.png)\n"));
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    let shown = d.warnings[0].to_string();
+    let lines: Vec<&str> = shown.lines().collect();
+    let (source, carets) = (lines[1], lines[2]);
+    let start = carets.find('^').unwrap();
+    let end = carets.rfind('^').unwrap() + 1;
+    assert_eq!(&source[start..end], "![b](gone.png)", "{shown}");
+}
+
+#[test]
+fn render_blocks_say_they_show_as_source() {
+    let d = parse("```mermaid +render\ngraph TD; A-->B\n```\n");
+    assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+    assert!(d.warnings[0].message.contains("`+render` is not supported"), "{}", d.warnings[0]);
+}
