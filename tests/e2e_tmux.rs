@@ -213,3 +213,18 @@ fn a_second_presenter_says_it_has_no_notes_link() {
     second.send(&["w"]);
     second.wait_for("speaker notes cannot follow this presenter", Duration::from_secs(10));
 }
+
+#[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
+fn emoji_keep_their_skin_tones_and_zwj_sequences_in_tmux() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Emoji\n===\n\nHi 🙋🏽‍♀️ there, coder 👨🏽‍💻 here, ok.\n\n* 🙋🏽‍♀️ in a list\n";
+    std::fs::write(dir.path().join("emoji.md"), text).unwrap();
+    let t = Tmux::start("emoji", dir.path());
+    t.type_line(&format!("{} emoji.md", env!("CARGO_BIN_EXE_deck")));
+    let screen = t.wait_for("in a list", Duration::from_secs(10));
+    // tmux counts these clusters wider than ratatui does: text after them must not overwrite them.
+    assert!(screen.contains("Hi 🙋🏽‍♀️ there, coder 👨🏽‍💻 here, ok."), "{screen}");
+    assert!(screen.contains("🙋🏽‍♀️ in a list"), "{screen}");
+    t.send(&["q"]);
+}

@@ -3,6 +3,7 @@
 //! notes screen (`peer` over `remote`), the notes screen itself (`notes`), and the real
 //! terminal around it (`terminal`).
 
+pub mod backend;
 pub mod draw;
 pub mod keys;
 pub mod notes;

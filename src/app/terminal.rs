@@ -11,7 +11,8 @@ use notify::RecursiveMode;
 
 use super::run::Event;
 
-pub type Term = ratatui::DefaultTerminal;
+/// crossterm's backend, letting the terminal place text after wide characters.
+pub type Term = ratatui::Terminal<super::backend::FlowingText<ratatui::backend::CrosstermBackend<io::Stdout>>>;
 
 /// Raw mode and the alternate screen (ratatui's `try_init`), restored when dropped, however
 /// the presenter ends.
@@ -21,7 +22,11 @@ pub struct Guard {
 
 impl Guard {
     pub fn enter() -> io::Result<Self> {
-        let terminal = match ratatui::try_init() {
+        // ratatui's try_init: raw mode, the alternate screen, its restoring panic hook; then
+        // the same backend, wrapped.
+        let terminal = match ratatui::try_init().and_then(|_| {
+            ratatui::Terminal::new(super::backend::FlowingText(ratatui::backend::CrosstermBackend::new(io::stdout())))
+        }) {
             Ok(t) => t,
             Err(e) => {
                 let _ = ratatui::try_restore();
