@@ -117,3 +117,22 @@ fn speaker_notes_deck_keeps_notes_off_screen() {
     assert_eq!(slides[1].notes.len(), 3);
     s.assert_hides("Isn't that cool?");
 }
+
+/// presenterm's example decks take as many steps per slide as presenterm shows
+/// (tests/decks/presenterm/steps.yaml, observed in tmux), and each slide fits 120x36 as it
+/// does there.
+#[test]
+fn example_decks_step_as_in_presenterm_and_fit_120x36() {
+    let text = std::fs::read_to_string(deck("steps.yaml")).unwrap();
+    let expected: std::collections::BTreeMap<String, Vec<usize>> = serde_saphyr::from_str(&text).unwrap();
+    assert!(expected.len() >= 6, "{expected:?}");
+    for (name, steps) in &expected {
+        let s = Screen::open(&deck(name), 120, 36);
+        let app = &s.session.app;
+        let got: Vec<usize> = app.deck.slides.iter().map(|slide| slide.steps).collect();
+        assert_eq!(&got, steps, "{name}: steps per slide");
+        let overflows = deck::render::overflows(&app.deck, &app.theme, (120, 36));
+        let too_long: Vec<_> = overflows.iter().filter(|d| d.message.contains("does not fit")).collect();
+        assert!(too_long.is_empty(), "{name}: {too_long:?}");
+    }
+}

@@ -164,6 +164,10 @@ fn check_deck(name: &str, spec: &DeckSpec, failures: &mut Vec<String>) {
                     failures.push(format!("{at}: first row {first}, expected centred: {middle}"));
                 }
             }
+            // What fits presenterm at 120x36 fits here: no overflow mark in the footer.
+            if got.footer.contains('⚠') {
+                failures.push(format!("{at}: the slide does not fit {WIDTH}x{HEIGHT}: {:?}", got.footer));
+            }
             for (side, text) in &slide.footer {
                 // A slide deck leaves out is not counted in its "n / total".
                 let text = text.replace(&format!("/ {}", spec.slides.len()), &format!("/ {}", shown.len()));

@@ -650,6 +650,22 @@ mod tests {
     }
 
     #[test]
+    fn no_background_code_and_its_output_draw_on_the_page() {
+        let s = slide("```bash +exec +no_background\necho plain\n```\n");
+        let theme = Theme::named("catppuccin-mocha").unwrap();
+        let frame = lay(&s, 0, &Printed(vec!["plain"]), AREA);
+        let page = theme.base.bg.unwrap();
+        for (_, _, line) in frame.ops.iter().filter_map(|op| match op {
+            Op::Text { x, y, line } => Some((x, y, line)),
+            Op::Image { .. } => None,
+        }) {
+            for span in &line.spans {
+                assert!(span.style.bg.is_none_or(|bg| bg == page), "{line:?} has a box");
+            }
+        }
+    }
+
+    #[test]
     fn a_long_output_shows_its_last_lines_under_its_code() {
         let s = slide("```python +exec\nprint('x')\n```\n");
         let frame = lay(&s, 0, &Fake { lines: 100 }, AREA);
