@@ -11,7 +11,7 @@ use deck::app::state::App;
 use deck::app::terminal::{self, Guard};
 use deck::diag::Diagnostic;
 use deck::exec::Settings;
-use deck::model::{Block, Deck};
+use deck::model::Deck;
 
 /// Present markdown slide decks in the terminal, with live code.
 ///
@@ -178,7 +178,6 @@ fn present(
         );
         return ExitCode::from(2);
     }
-    let needs_graphics = has_images(&deck);
     let (tx, rx) = mpsc::channel();
     let watch_path = deck.path.clone();
     let socket = deck::app::remote::socket_path(&deck.path);
@@ -205,13 +204,19 @@ fn present(
             session.recorder = Some(deck::export::cast::Recorder::create(target, (size.width, size.height), &title)?);
         }
         session.draw(&mut guard.terminal)?;
-        // Asking the terminal what graphics it speaks can take a while: only after the
-        // first frame, only when the deck has pictures, never inside tmux (half-blocks there).
-        if needs_graphics
-            && std::env::var_os("TMUX").is_none()
-            && let Ok(picker) = ratatui_image::picker::Picker::from_query_stdio()
-        {
-            session.images.set_picker(picker);
+        // Right after the first frame, before anything reads keys: what the terminal draws
+        // pictures with (markdown images, snippet pictures, footer images alike), and its
+        // cell size. A terminal that printed any of the question is repainted.
+        session.cell_size_from_tty = true;
+        if let Some(graphics) = deck::app::graphics::query() {
+            session.images.set_picker(graphics.picker);
+            if graphics.kitty_direct {
+                session.images.set_kitty_direct();
+            }
+            guard.terminal.clear()?;
+            session.draw(&mut guard.terminal)?;
+        } else if let Some(cell) = deck::app::graphics::cell_pixels() {
+            session.images.set_cell_pixels(cell);
         }
         terminal::spawn_input(tx.clone());
         terminal::spawn_signals(tx.clone())?;
@@ -320,6 +325,8 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
         sizes: &sizes,
         colors: deck::export::status_colors(&app.theme),
         exec_allowed,
+        // Exports have no terminal: cells of the usual 1:2 shape.
+        cell: (10, 20),
     };
     let frames: Vec<_> = deck::export::positions(&app.deck)
         .into_iter()
@@ -354,10 +361,6 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
             ExitCode::from(1)
         }
     }
-}
-
-fn has_images(deck: &Deck) -> bool {
-    deck.slides.iter().flat_map(|s| &s.elements).any(|e| matches!(e.block, Block::Image(_)))
 }
 
 fn replay(file: &Path, exec: bool, slide: Option<usize>, from: usize, settings: Settings) -> ExitCode {

@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod draw;
+pub mod graphics;
 pub mod keys;
 pub mod notes;
 pub mod peer;

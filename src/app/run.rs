@@ -49,6 +49,8 @@ pub struct Session {
     pub recorder: Option<crate::export::cast::Recorder>,
     /// The signal that ended the session, if one did.
     pub ended_by: Option<i32>,
+    /// On a real terminal: a resize may come with a new font size, read from the tty.
+    pub cell_size_from_tty: bool,
     tx: Sender<Event>,
 }
 
@@ -68,6 +70,7 @@ impl Session {
             overflow: 0,
             recorder: None,
             ended_by: None,
+            cell_size_from_tty: false,
             tx,
         }
     }
@@ -106,6 +109,7 @@ impl Session {
             sizes: &self.sizes,
             colors: status_colors(&self.app),
             exec_allowed: self.app.exec_allowed,
+            cell: self.images.cell_pixels(),
         };
         let frame = terminal.draw(|f| {
             overflow = if self.app.notes_mode {
@@ -117,6 +121,9 @@ impl Session {
         if let Some(recorder) = &mut self.recorder {
             recorder.frame(frame.buffer);
         }
+        // Pictures a kitty before 0.28 shows go out after the text; one that fails to is
+        // left out, and the talk goes on.
+        let _ = self.images.flush_kitty(&mut std::io::stdout());
         self.overflow = overflow;
         Ok(())
     }
@@ -132,6 +139,12 @@ impl Session {
                     && let Some(effect) = self.app.handle(action)
                 {
                     self.effect(effect);
+                }
+            }
+            // The layout fits pictures to the new size; a new font size re-encodes them.
+            Event::Resize if self.cell_size_from_tty => {
+                if let Some(cell) = super::graphics::cell_pixels() {
+                    self.images.set_cell_pixels(cell);
                 }
             }
             Event::Resize => {}

@@ -57,6 +57,10 @@ pub trait Resources {
     fn exec_allowed(&self) -> bool {
         true
     }
+    /// A terminal cell's size in pixels, which sizes pictures.
+    fn cell_pixels(&self) -> (u16, u16) {
+        (10, 20)
+    }
 }
 
 /// No outputs; sizes read from file headers. Enough for tests and static exports.
@@ -346,20 +350,23 @@ impl Builder<'_> {
             self.emit(vec![Line::styled(format!("[unreadable image: {name}]"), self.theme().muted)], None);
             return;
         };
-        // Cells are about twice as tall as wide; a cell holds ~10 pixels across.
-        let natural = (pw / 10).max(1) as u16;
+        // A picture shows at its own size where it fits, in the terminal's cells.
+        let (cell_w, cell_h) = self.ctx.resources.cell_pixels();
+        let (cell_w, cell_h) = (u64::from(cell_w.max(1)), u64::from(cell_h.max(1)));
+        let natural = (u64::from(pw) / cell_w).clamp(1, u64::from(u16::MAX)) as u16;
         let mut cols = match percent {
             Some(p) => (u32::from(r.width) * u32::from(p) / 100) as u16,
             None => natural.min(r.width),
         }
         .max(1);
-        let rows_for = |cols: u16| ((u64::from(cols) * u64::from(ph)) / (u64::from(pw) * 2)).max(1) as u16;
+        let rows_for =
+            |cols: u16| ((u64::from(cols) * cell_w * u64::from(ph)) / (u64::from(pw) * cell_h)).max(1) as u16;
         let bottom = self.area.y + self.area.height;
         // Leave room for what follows an unsized picture: at most 60% of the slide's height.
         let cap = if percent.is_some() { self.area.height } else { self.area.height * 3 / 5 };
         let room = bottom.saturating_sub(r.y).saturating_sub(1).min(cap).max(4);
         if rows_for(cols) > room {
-            cols = ((u64::from(room) * u64::from(pw) * 2) / u64::from(ph)).max(1) as u16;
+            cols = ((u64::from(room) * cell_h * u64::from(pw)) / (u64::from(ph) * cell_w)).max(1) as u16;
         }
         let rows = rows_for(cols);
         // Images are centred, as presenterm does, unless the slide is right-aligned.

@@ -32,11 +32,17 @@ pub struct Live<'a> {
     pub colors: StatusColors,
     /// Snippets may run (`-x`, or the presenter said yes).
     pub exec_allowed: bool,
+    /// A terminal cell's size in pixels.
+    pub cell: (u16, u16),
 }
 
 impl Resources for Live<'_> {
     fn exec_allowed(&self) -> bool {
         self.exec_allowed
+    }
+
+    fn cell_pixels(&self) -> (u16, u16) {
+        self.cell
     }
 
     fn output(&self, slide: usize, element: usize, expect_failure: bool) -> Option<OutputView> {

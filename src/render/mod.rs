@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod footer;
+pub mod kitty;
 pub mod layout;
 pub mod live;
 pub mod table;
@@ -29,6 +30,8 @@ pub struct ImageCache {
     picker: Picker,
     protocols: HashMap<ImageSource, Option<StatefulProtocol>>,
     pixels: HashMap<u64, DynamicImage>,
+    /// kitty before 0.28: pictures placed directly, not through ratatui-image.
+    kitty: Option<kitty::KittyDirect>,
 }
 
 impl ImageCache {
@@ -38,12 +41,54 @@ impl ImageCache {
     }
 
     pub fn with_picker(picker: Picker) -> Self {
-        Self { picker, protocols: HashMap::new(), pixels: HashMap::new() }
+        Self { picker, protocols: HashMap::new(), pixels: HashMap::new(), kitty: None }
     }
 
     pub fn set_picker(&mut self, picker: Picker) {
         self.picker = picker;
         self.protocols.clear();
+    }
+
+    /// Place pictures directly (kitty before 0.28), through `flush_kitty` after each frame.
+    pub fn set_kitty_direct(&mut self) {
+        self.kitty = Some(kitty::KittyDirect::default());
+    }
+
+    /// A cell's size in pixels, as the terminal reported it (10x20 until it is asked).
+    pub fn cell_pixels(&self) -> (u16, u16) {
+        let size = self.picker.font_size();
+        (size.width.max(1), size.height.max(1))
+    }
+
+    /// A new cell size (the terminal's font changed): pictures are encoded again at it.
+    pub fn set_cell_pixels(&mut self, (width, height): (u16, u16)) {
+        if (width, height) == self.cell_pixels() {
+            return;
+        }
+        let protocol = self.picker.protocol_type();
+        #[allow(deprecated, reason = "the one way to give a Picker a known cell size")]
+        let mut picker = Picker::from_fontsize(ratatui_image::FontSize { width, height });
+        picker.set_protocol_type(protocol);
+        self.set_picker(picker);
+    }
+
+    /// After a frame is drawn: send the pictures kitty places directly, if this is such a kitty.
+    pub fn flush_kitty(&mut self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let cell = self.cell_pixels();
+        let Some(mut kitty) = self.kitty.take() else { return Ok(()) };
+        let result = kitty.flush(out, cell, |source| self.decode(source));
+        self.kitty = Some(kitty);
+        result
+    }
+
+    fn decode(&self, source: &ImageSource) -> Option<DynamicImage> {
+        match source {
+            ImageSource::File(path) => crate::files::read_regular(path, crate::files::MAX_PICTURE)
+                .ok()
+                .and_then(|b| image::ImageReader::new(std::io::Cursor::new(b)).with_guessed_format().ok())
+                .and_then(|r| r.decode().ok()),
+            ImageSource::Output(id) => self.pixels.get(id).cloned(),
+        }
     }
 
     /// Register a picture a snippet produced.
@@ -79,13 +124,7 @@ impl ImageCache {
 
     fn protocol(&mut self, source: &ImageSource) -> Option<&mut StatefulProtocol> {
         if !self.protocols.contains_key(source) {
-            let image = match source {
-                ImageSource::File(path) => crate::files::read_regular(path, crate::files::MAX_PICTURE)
-                    .ok()
-                    .and_then(|b| image::ImageReader::new(std::io::Cursor::new(b)).with_guessed_format().ok())
-                    .and_then(|r| r.decode().ok()),
-                ImageSource::Output(id) => self.pixels.get(id).cloned(),
-            };
+            let image = self.decode(source);
             let proto = image.map(|img| self.picker.new_resize_protocol(img));
             self.protocols.insert(source.clone(), proto);
         }
@@ -158,7 +197,9 @@ pub fn draw_ops_over(f: &mut Frame, area: Rect, ops: &[Op], images: &mut ImageCa
                 if rect.is_empty() {
                     continue;
                 }
-                if let Some(proto) = images.protocol(source) {
+                if let Some(kitty) = &mut images.kitty {
+                    kitty.place(source, rect);
+                } else if let Some(proto) = images.protocol(source) {
                     f.render_stateful_widget(StatefulImage::default().resize(Resize::Scale(None)), rect, proto);
                 } else {
                     let msg = Paragraph::new("[image could not be decoded]");
