@@ -243,10 +243,13 @@ impl Counter {
 #[pymodule]
 pub mod rust_demo {
     #[pymodule_export]
-    use super::{count_unique_words, factorial, fibonacci, filter_positive, is_palindrome, panics};
+    use super::{count_unique_words, factorial, fibonacci, filter_positive};
 
     #[pymodule_export]
-    use super::{safe_divide, safe_parse_int, sieve_of_eratosthenes, sum_list, word_frequencies};
+    use super::{is_palindrome, panics, safe_divide, safe_parse_int};
+
+    #[pymodule_export]
+    use super::{sieve_of_eratosthenes, sum_list, word_frequencies};
 
     #[pymodule_export]
     use super::{Counter, MovingAverage, RingBuffer};
