@@ -38,8 +38,8 @@ fn cast_replays_to_the_presenters_screen() {
     assert_eq!(header["version"], 2);
     assert_eq!((header["width"].as_u64(), header["height"].as_u64()), (Some(120), Some(36)));
     let events: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(l).unwrap()).collect();
-    // The opening clear, then one frame per step: intro, First (2 steps), Last slide.
-    assert_eq!(events.len(), 1 + 4);
+    // The opening clear, one frame per step (intro, First (2 steps), Last slide), the cursor back.
+    assert_eq!(events.len(), 1 + 4 + 1);
     let times: Vec<f64> = events.iter().map(|e| e[0].as_f64().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
     let nz = |n: u16| std::num::NonZeroU16::new(n).unwrap();
@@ -98,6 +98,24 @@ fn html_embeds_each_picture_once_as_the_image_itself() {
     let html = std::fs::read_to_string(dir.path().join("talk.html")).unwrap();
     assert_eq!(html.matches("data:image/png;base64,").count(), 1, "the file's bytes, embedded once");
     assert_eq!(html.matches("class=\"pic p0\"").count(), 2, "shown on both steps of the slide");
+    // The same picture under another path is still embedded once.
+    let text = std::fs::read_to_string(dir.path().join("talk.md")).unwrap();
+    std::fs::write(dir.path().join("talk.md"), text.replace("alpha\n", "alpha\n\n![again](./pic.png)\n")).unwrap();
+    assert!(export(dir.path(), "talk.html", false).status.success());
+    let html = std::fs::read_to_string(dir.path().join("talk.html")).unwrap();
+    assert_eq!(html.matches("data:image/png;base64,").count(), 1, "one copy of the same pixels");
+    // One slide counter: the footer's (none drawn over it by the page).
+    assert!(!html.contains("id=\"pos\""));
+}
+
+#[test]
+fn cast_gives_the_cursor_back_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("talk.md"), DECK).unwrap();
+    assert!(export(dir.path(), "talk.cast", false).status.success());
+    let cast = std::fs::read_to_string(dir.path().join("talk.cast")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(cast.lines().last().unwrap()).unwrap();
+    assert_eq!(last[2], "\x1b[?25h", "{last}");
 }
 
 /// The HTML export in headless Chromium (Debian's chromium + chromium-driver): a screenshot
@@ -117,6 +135,12 @@ fn html_opens_in_chromium_and_arrow_keys_navigate() {
     let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(result["before"], "1/1", "{result}");
     assert_eq!(result["after"], "2/1", "{result}");
+    // Copying a slide's text copies the text, not the screen's padding; the click that ended
+    // the selection did not advance.
+    let copied = result["copied"].as_str().unwrap();
+    assert!(copied.contains("alpha"), "{copied:?}");
+    assert!(copied.lines().all(|l| !l.ends_with(' ') && !l.starts_with("  ")), "{copied:?}");
+    assert_eq!(result["after_click"], "2/1", "{result}");
     // A real picture of the slide: a PNG, not empty, with more than one colour.
     let png = image::open(&shot).unwrap().to_rgb8();
     assert!(png.width() >= 800 && png.height() >= 600);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """html_chromium.py PAGE.html SHOT.png: open an exported deck in headless Chromium through
-chromedriver (WebDriver over HTTP, standard library only), press the right arrow key, save a
-screenshot, and print the visible slide/step before and after and where its pictures are."""
+chromedriver (WebDriver over HTTP, standard library only), press the right arrow key, select the
+slide's text and click, save a screenshot, and print the visible slide/step before and after,
+where its pictures are, the text a reader would copy, and the step after the click."""
 import base64
 import json
 import socket
@@ -51,11 +52,21 @@ def main(page, shot):
         after = call(base, "POST", s + "/execute/sync", {"script": visible, "args": []})
         pictures = "return [...document.querySelectorAll('section.on .pic')].map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; });"
         rects = call(base, "POST", s + "/execute/sync", {"script": pictures, "args": []})
+        # Select the visible slide's text as a reader copying it would, then click: the click
+        # ends a selection, so it must not advance.
+        select = ("const r = document.createRange(); r.selectNodeContents(document.querySelector('section.on'));"
+                  "const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r); return sel.toString();")
+        copied = call(base, "POST", s + "/execute/sync", {"script": select, "args": []})
+        call(base, "POST", s + "/actions", {"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+              "actions": [{"type": "pointerMove", "origin": "viewport", "x": 600, "y": 400},
+                          {"type": "pointerDown", "button": 0}, {"type": "pointerUp", "button": 0}]}]})
+        after_click = call(base, "POST", s + "/execute/sync", {"script": visible, "args": []})
         png = base64.b64decode(call(base, "GET", s + "/screenshot"))
         with open(shot, "wb") as f:
             f.write(png)
         call(base, "DELETE", s)
-        print(json.dumps({"before": before, "after": after, "pictures": rects, "screenshot_bytes": len(png)}))
+        print(json.dumps({"before": before, "after": after, "pictures": rects, "screenshot_bytes": len(png),
+                          "copied": copied, "after_click": after_click}))
     finally:
         driver.kill()
 

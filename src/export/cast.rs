@@ -31,6 +31,8 @@ pub fn write(
     for (i, frame) in frames.iter().enumerate() {
         writeln!(out, "{}", event(i as f64 * seconds_per_step + 0.001, &buffer_to_ansi(frame)))?;
     }
+    // The player's terminal gets its cursor back when the recording ends.
+    writeln!(out, "{}", event(frames.len() as f64 * seconds_per_step, "\x1b[?25h"))?;
     Ok(())
 }
 

@@ -39,11 +39,16 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// One screen as rows of styled spans; half-block cells become two-colour gradients.
+/// One screen as rows of styled spans; half-block cells become two-colour gradients. The
+/// blank cells before and after a row's text (margins, box padding) are drawn but cannot be
+/// selected, so copied lines carry no padding.
 fn screen_html(buf: &Buffer, fg0: &str, bg0: &str) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         out.push_str("<div class=\"r\">");
+        let blank = |x: u16| buf[(x, y)].symbol().trim().is_empty();
+        let first = (0..buf.area.width).find(|x| !blank(*x)).unwrap_or(buf.area.width);
+        let last = (0..buf.area.width).rev().find(|x| !blank(*x)).map_or(0, |x| x + 1);
         let mut run = String::new();
         let mut style = String::new();
         let flush = |out: &mut String, run: &mut String, style: &str| {
@@ -55,7 +60,7 @@ fn screen_html(buf: &Buffer, fg0: &str, bg0: &str) -> String {
         for x in 0..buf.area.width {
             let cell = &buf[(x, y)];
             let (fg, bg) = (css_color(cell.fg, fg0), css_color(cell.bg, bg0));
-            let (symbol, css) = match cell.symbol() {
+            let (symbol, mut css) = match cell.symbol() {
                 "▀" => (" ".to_string(), format!("background:linear-gradient({fg} 50%,{bg} 50%)")),
                 "▄" => (" ".to_string(), format!("background:linear-gradient({bg} 50%,{fg} 50%)")),
                 s => {
@@ -75,6 +80,9 @@ fn screen_html(buf: &Buffer, fg0: &str, bg0: &str) -> String {
                     (s.to_string(), css)
                 }
             };
+            if x < first || x >= last {
+                css.push_str(";user-select:none");
+            }
             if css != style {
                 flush(&mut out, &mut run, &style);
                 style = css;
@@ -87,21 +95,33 @@ fn screen_html(buf: &Buffer, fg0: &str, bg0: &str) -> String {
     out
 }
 
-/// Every distinct picture of the screens, as a CSS class with the image as a data URL.
+/// Every distinct picture of the screens, as a CSS class with the image as a data URL. The
+/// same pixels shown by two sources (a snippet run on two slides, a file also drawn by a
+/// snippet) are embedded once.
 fn picture_classes(screens: &[Screen], images: &ImageCache) -> (String, HashMap<ImageSource, String>) {
     let (mut css, mut classes) = (String::new(), HashMap::new());
+    let mut by_content: HashMap<blake3::Hash, String> = HashMap::new();
     for (_, source) in screens.iter().flat_map(|s| &s.pictures) {
         if classes.contains_key(source) {
             continue;
         }
         if let Some((mime, bytes)) = images.encoded(source) {
-            let class = format!("p{}", classes.len());
-            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-            css.push_str(&format!(".{class}{{background-image:url(data:{mime};base64,{data});}}\n"));
-            classes.insert(source.clone(), class);
+            let hash = blake3::hash(&bytes);
+            let class = by_content.entry(hash).or_insert_with(|| {
+                let class = format!("p{}", by_content_len(&classes));
+                let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                css.push_str(&format!(".{class}{{background-image:url(data:{mime};base64,{data});}}\n"));
+                class
+            });
+            classes.insert(source.clone(), class.clone());
         }
     }
     (css, classes)
+}
+
+/// The next class number: how many distinct classes there are so far.
+fn by_content_len(classes: &HashMap<ImageSource, String>) -> usize {
+    classes.values().collect::<std::collections::HashSet<_>>().len()
 }
 
 pub fn write(
@@ -127,7 +147,6 @@ section.on{{display:block;position:relative;}}
 {picture_css}
 .r{{white-space:pre;height:1.2em;}}
 .r span{{display:inline-block;height:1.2em;vertical-align:top;}}
-#pos{{position:fixed;right:8px;bottom:4px;font:12px monospace;color:{fg};opacity:.5;}}
 </style></head><body>
 "#,
         title = escape(title),
@@ -155,19 +174,21 @@ section.on{{display:block;position:relative;}}
     }
     write!(
         out,
-        r#"<div id="pos"></div>
-<script>
+        r#"<script>
 const s=[...document.querySelectorAll("section")];let i=0;
 function show(n){{i=Math.max(0,Math.min(s.length-1,n));s.forEach((e,k)=>e.classList.toggle("on",k===i));
-document.getElementById("pos").textContent=s[i].dataset.slide+" / {total}";location.hash=i;}}
+document.title={js_title}+" ("+s[i].dataset.slide+" / {total})";location.hash=i;}}
 document.addEventListener("keydown",e=>{{const k=e.key;
 if(["ArrowRight","ArrowDown","PageDown"," ","l","j"].includes(k))show(i+1);
 else if(["ArrowLeft","ArrowUp","PageUp","h","k"].includes(k))show(i-1);
 else if(k==="Home")show(0);else if(k==="End")show(s.length-1);else return;e.preventDefault();}});
-document.addEventListener("click",()=>show(i+1));
+// A click advances, unless it ended a text selection (copying code from a slide).
+document.addEventListener("click",()=>{{if(window.getSelection().isCollapsed)show(i+1);}});
 show(parseInt(location.hash.slice(1))||0);
 </script></body></html>
 "#,
-        total = screens.last().map_or(0, |f| f.slide + 1)
+        total = screens.last().map_or(0, |f| f.slide + 1),
+        // A JSON string is a JS string; `</` would end the script.
+        js_title = serde_json::to_string(title).unwrap_or_default().replace("</", "<\\/"),
     )
 }
