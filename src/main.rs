@@ -38,6 +38,9 @@ struct Cli {
     /// the same deck, running in another terminal; navigating here moves both.
     #[arg(long)]
     notes: bool,
+    /// The talk's length (30m, 1h15m, 90s): the speaker's timer counts down to it, then over.
+    #[arg(long, value_name = "LENGTH", value_parser = deck::app::timer::parse_duration)]
+    duration: Option<std::time::Duration>,
     /// Use this built-in theme instead of the deck's (dark, light, catppuccin-mocha, ...).
     #[arg(long, value_name = "NAME")]
     theme: Option<String>,
@@ -134,7 +137,14 @@ fn main() -> ExitCode {
         (None, Some(file)) => {
             // Snippets may change the working directory: fix where the recording goes first.
             let record = cli.record.map(|r| std::path::absolute(&r).unwrap_or(r));
-            present(&file, cli.theme, cli.exec && !cli.notes, settings, cli.notes, record)
+            let options = Presenting {
+                theme: cli.theme,
+                exec: cli.exec && !cli.notes,
+                notes: cli.notes,
+                record,
+                duration: cli.duration,
+            };
+            present(&file, options, settings)
         }
         (None, None) => {
             eprintln!("error: no deck given\n\nUsage: deck <FILE>   (deck --help for more)");
@@ -154,14 +164,17 @@ fn load(file: &Path) -> Result<Deck, ExitCode> {
     })
 }
 
-fn present(
-    file: &Path,
+/// How to present, from the command line.
+struct Presenting {
     theme: Option<String>,
     exec: bool,
-    settings: Settings,
     notes: bool,
     record: Option<PathBuf>,
-) -> ExitCode {
+    duration: Option<std::time::Duration>,
+}
+
+fn present(file: &Path, options: Presenting, settings: Settings) -> ExitCode {
+    let Presenting { theme, exec, notes, record, duration } = options;
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,
@@ -182,6 +195,7 @@ fn present(
     let watch_path = deck.path.clone();
     let socket = deck::app::remote::socket_path(&deck.path);
     let mut session = Session::with_settings(App::new(deck, theme, exec), tx.clone(), settings);
+    session.app.timer.duration = duration;
     let linked = match &socket {
         Ok(socket) if notes => {
             session.follow(socket);

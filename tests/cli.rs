@@ -126,6 +126,11 @@ fn help_and_missing_files() {
     let o = deck(&["latin1.md"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("latin1.md:2: error: the file is not valid UTF-8"), "{:?}", text(&o));
+    // A talk's length is read as people write it, and a wrong one says how to write it.
+    assert!(out.contains("--duration <LENGTH>"), "{out}");
+    let o = deck(&["--notes", "--duration", "half an hour", "talk.md"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("write e.g. 30m, 1h15m or 90s"), "{:?}", text(&o));
 }
 
 /// Starts `deck <args>`, waits for `marker` on stdout, sends SIGINT as ctrl+c in a terminal

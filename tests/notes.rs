@@ -104,3 +104,69 @@ fn the_notes_screen_shows_the_warnings_in_full() {
     notes.assert_shows("⚠ 1 warning ");
     notes.assert_shows("talk.md:3: warning: unknown command `puase`");
 }
+
+/// A presenter and a notes screen (`notes_mode`, as `deck --notes` sets it) on one socket.
+fn pair(path: &std::path::Path, socket: &std::path::Path) -> (Screen, Screen) {
+    let mut presenter = presenter_with_python(path);
+    presenter.session.listen(socket).unwrap();
+    let mut notes = instance(path);
+    notes.session.app.notes_mode = true;
+    notes.session.follow(socket);
+    (presenter, notes)
+}
+
+fn presenter_with_python(path: &std::path::Path) -> Screen {
+    let deck = deck::parse::parse_file(path).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let session = Session::with_settings(App::new(deck, None, false), tx, common::settings());
+    Screen { session, terminal: Terminal::new(TestBackend::new(120, 30)).unwrap(), rx }
+}
+
+#[test]
+fn a_restarted_presenter_resumes_where_the_notes_screen_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talk.md");
+    std::fs::write(&path, DECK).unwrap();
+    let socket = dir.path().join("talk.sock");
+    let (presenter, mut notes) = pair(&path, &socket);
+    let mut presenter = presenter;
+    until(&mut presenter, &mut notes, "connection", |_, n| n.session.app.remote_status == "connected");
+    notes.keys("G");
+    until(&mut presenter, &mut notes, "presenter to follow", |p, _| pos(p) == (2, 0));
+    drop(presenter);
+    until(&mut notes, &mut instance(&path), "disconnect", |n, _| n.session.app.remote_status.contains("waiting"));
+    // A new presenter, which nobody has moved: it takes the notes screen's position.
+    let mut presenter = presenter_with_python(&path);
+    presenter.session.listen(&socket).unwrap();
+    until(&mut presenter, &mut notes, "resume", |p, n| {
+        n.session.app.remote_status == "connected" && pos(p) == (2, 0) && pos(n) == (2, 0)
+    });
+    presenter.assert_shows("Third");
+}
+
+#[test]
+fn the_notes_screen_draws_what_its_keys_open_and_runs_the_presenters_snippet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talk.md");
+    std::fs::write(&path, "Run\n===\n\n```python +exec\nprint('ran' + ' on the presenter')\n```\n").unwrap();
+    let socket = dir.path().join("talk.sock");
+    let (mut presenter, mut notes) = pair(&path, &socket);
+    until(&mut presenter, &mut notes, "connection", |_, n| n.session.app.remote_status == "connected");
+    // Help opens and closes on the notes screen; the keys after it work.
+    notes.keys("?");
+    notes.assert_shows("go to slide N");
+    notes.event(deck::app::run::Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Esc)));
+    notes.assert_hides("go to slide N");
+    // The timer pauses and restarts from the notes screen.
+    notes.keys("t");
+    notes.assert_shows("(paused)");
+    notes.keys("t");
+    notes.assert_hides("(paused)");
+    // ctrl+e asks here, then the presenter runs the slide's snippet.
+    notes.ctrl('e');
+    notes.assert_shows("run code?");
+    notes.keys("y");
+    notes.assert_hides("run code?");
+    presenter.pump_until(std::time::Duration::from_secs(60), |p| p.text().contains("ran on the presenter"));
+    presenter.assert_hides("run code?");
+}

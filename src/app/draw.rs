@@ -69,7 +69,7 @@ fn boxed(f: &mut Frame, app: &App, area: Rect, title: &str, lines: Vec<Line<'sta
     f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), rect);
 }
 
-fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect, overflow: u16) {
+pub(super) fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect, overflow: u16) {
     match modal {
         Modal::Help => {
             let lines = HELP

@@ -25,6 +25,9 @@ pub enum Action {
     Down,
     Select,
     Yes,
+    /// The speaker's timer: pause or go on, and start again from zero.
+    TimerPause,
+    TimerReset,
     Quit,
 }
 
@@ -76,6 +79,8 @@ impl Keymap {
             KeyCode::Char('[') => Action::ScrollOutput(5),
             KeyCode::Char(']') => Action::ScrollOutput(-5),
             KeyCode::Char('y') => Action::Yes,
+            KeyCode::Char('t') => Action::TimerPause,
+            KeyCode::Char('T') => Action::TimerReset,
             KeyCode::Char('q') => Action::Quit,
             KeyCode::Esc => Action::Close,
             KeyCode::Enter => Action::Select,
@@ -106,6 +111,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("ctrl+r", "reload the deck"),
     ("ctrl+p", "slide index"),
     ("w", "deck warnings"),
+    ("t / T", "timer: pause or go on / restart (deck --notes)"),
     ("?", "this help"),
     ("esc", "close"),
     ("q  ctrl+c", "quit"),

@@ -14,3 +14,4 @@ pub mod run;
 pub mod snippets;
 pub mod state;
 pub mod terminal;
+pub mod timer;

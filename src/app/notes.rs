@@ -41,26 +41,27 @@ pub fn draw(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut Im
     }
     draw_notes(f, app, resources, notes_area);
     draw_next(f, app, resources, images, next_area);
+    // The keys that open something (help, index, warnings, run consent) open it here too.
+    if let Some(modal) = &app.modal {
+        super::draw::draw_modal(f, app, modal, area, 0);
+    }
     0
 }
 
 fn status_bar(app: &App) -> Line<'static> {
-    let elapsed = app.started.elapsed().as_secs();
+    let now = std::time::Instant::now();
     let clock = wall_clock();
     let total = app.deck.slides.len();
-    let mut text = format!(
-        " slide {} / {total} · step {} / {} · {:02}:{:02}:{:02} elapsed · {clock}",
-        app.slide + 1,
-        app.step + 1,
-        app.steps(),
-        elapsed / 3600,
-        (elapsed / 60) % 60,
-        elapsed % 60
-    );
+    let position = format!(" slide {} / {total} · step {} / {} · ", app.slide + 1, app.step + 1, app.steps());
+    // Past the talk's length, the timer reads in the error colour.
+    let timer_style = if app.timer.over(now) { Style::new().fg(app.theme.error) } else { Style::new() };
+    let mut spans = vec![Span::raw(position), Span::styled(app.timer.text(now), timer_style)];
+    let mut rest = format!(" · {clock}");
     if !app.remote_status.is_empty() {
-        text.push_str(&format!(" · {}", app.remote_status));
+        rest.push_str(&format!(" · {}", app.remote_status));
     }
-    Line::raw(text)
+    spans.push(Span::raw(rest));
+    Line::from(spans)
 }
 
 /// Local time as HH:MM, in the system's time zone (`TZ` or /etc/localtime).

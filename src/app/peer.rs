@@ -3,6 +3,7 @@
 //! came from the other side is not echoed back.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +19,11 @@ pub struct Peer {
     sent_status: String,
     /// The position, for greeting a notes instance that connects.
     position: Arc<Mutex<(usize, usize)>>,
+    /// The presenter has moved since it started. Until then a notes screen that connects is
+    /// asked where the talk is (a restarted presenter resumes there), not sent to slide 1.
+    moved: Arc<AtomicBool>,
+    /// This side follows (the notes screen).
+    link_is_follow: bool,
 }
 
 impl Peer {
@@ -25,7 +31,11 @@ impl Peer {
     /// the current position.
     pub fn listen(&mut self, socket: &Path, tx: Sender<Event>) -> std::io::Result<()> {
         let position = self.position.clone();
+        let moved = self.moved.clone();
         let hello = move || {
+            if !moved.load(Ordering::SeqCst) {
+                return vec![Message::Where];
+            }
             let (slide, step) = *position.lock().expect("lock");
             vec![Message::Goto { slide, step }]
         };
@@ -36,12 +46,16 @@ impl Peer {
     /// Notes: follow the presenter on this socket, reconnecting when it restarts.
     pub fn follow(&mut self, socket: &Path, tx: Sender<Event>) {
         self.link = Some(remote::follow(socket.to_path_buf(), tx));
+        self.link_is_follow = true;
     }
 
     /// Tell the other side where we are, and how the snippets are doing (the presenter's
     /// `status`; notes send none).
     pub fn sync(&mut self, position: (usize, usize), status: Option<String>) {
         *self.position.lock().expect("lock") = position;
+        if position != (0, 0) {
+            self.moved.store(true, Ordering::SeqCst);
+        }
         let Some(link) = &self.link else { return };
         if position != self.sent_position {
             link.send(&Message::Goto { slide: position.0, step: position.1 });
@@ -58,6 +72,28 @@ impl Peer {
     /// The other side moved us here: not a change to send back.
     pub fn arrived(&mut self, position: (usize, usize)) {
         self.sent_position = position;
+    }
+
+    /// Send our position even though it was sent before (the other side asked for it): a
+    /// presenter's as a `Goto`, the notes screen's as the answer to `Where`.
+    pub fn tell_position(&mut self, position: (usize, usize)) {
+        if let Some(link) = &self.link {
+            let (slide, step) = position;
+            link.send(&if self.link_is_follow { Message::Here { slide, step } } else { Message::Goto { slide, step } });
+            self.sent_position = position;
+        }
+    }
+
+    /// The presenter has moved since it started.
+    pub fn moved(&self) -> bool {
+        self.moved.load(Ordering::SeqCst)
+    }
+
+    /// Send a request to the other side (the notes screen asking the presenter to run).
+    pub fn send(&self, message: &Message) {
+        if let Some(link) = &self.link {
+            link.send(message);
+        }
     }
 }
 

@@ -15,8 +15,22 @@ use super::run::Event;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
-    Goto { slide: usize, step: usize },
+    Goto {
+        slide: usize,
+        step: usize,
+    },
     Status(String),
+    /// From the notes screen: run the current slide's snippet (its reader said yes to running
+    /// code), or stop the running one.
+    Run,
+    Cancel,
+    /// From a presenter that has just started: where is the talk? (The notes screen knows.)
+    Where,
+    /// The notes screen's answer to `Where`.
+    Here {
+        slide: usize,
+        step: usize,
+    },
 }
 
 impl Message {
@@ -24,12 +38,24 @@ impl Message {
         match self {
             Message::Goto { slide, step } => format!("goto {slide} {step}\n"),
             Message::Status(text) => format!("status {}\n", text.replace('\n', " ")),
+            Message::Run => "run\n".to_string(),
+            Message::Cancel => "cancel\n".to_string(),
+            Message::Where => "where\n".to_string(),
+            Message::Here { slide, step } => format!("here {slide} {step}\n"),
         }
     }
 
     fn decode(line: &str) -> Option<Message> {
-        let (verb, rest) = line.trim_end().split_once(' ')?;
+        let line = line.trim_end();
+        let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
         match verb {
+            "run" => Some(Message::Run),
+            "cancel" => Some(Message::Cancel),
+            "where" => Some(Message::Where),
+            "here" => {
+                let (a, b) = rest.split_once(' ')?;
+                Some(Message::Here { slide: a.parse().ok()?, step: b.parse().ok()? })
+            }
             "goto" => {
                 let (a, b) = rest.split_once(' ')?;
                 Some(Message::Goto { slide: a.parse().ok()?, step: b.parse().ok()? })
@@ -223,7 +249,14 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        for m in [Message::Goto { slide: 3, step: 1 }, Message::Status("✓ 12 ms".into())] {
+        for m in [
+            Message::Goto { slide: 3, step: 1 },
+            Message::Status("✓ 12 ms".into()),
+            Message::Run,
+            Message::Cancel,
+            Message::Where,
+            Message::Here { slide: 2, step: 0 },
+        ] {
             assert_eq!(Message::decode(&m.encode()), Some(m));
         }
         assert_eq!(Message::decode("bogus 1"), None);

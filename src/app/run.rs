@@ -167,6 +167,27 @@ impl Session {
                     self.app.remote_status = text;
                 }
             }
+            // The notes screen's run key: its reader has said yes to running code.
+            Event::Remote(super::remote::Message::Run) if !self.app.notes_mode => {
+                self.app.exec_allowed = true;
+                self.effect(Effect::Run);
+            }
+            Event::Remote(super::remote::Message::Cancel) if !self.app.notes_mode => self.effect(Effect::Cancel),
+            Event::Remote(super::remote::Message::Where) if self.app.notes_mode => {
+                self.peer.tell_position((self.app.slide, self.app.step));
+            }
+            // A presenter that has just started resumes where the notes screen says the talk
+            // was, unless it has been moved since; then the notes screen follows it.
+            Event::Remote(super::remote::Message::Here { slide, step }) if !self.app.notes_mode => {
+                if self.peer.moved() {
+                    self.peer.tell_position((self.app.slide, self.app.step));
+                } else {
+                    self.app.set_position(slide, step);
+                    self.peer.arrived((self.app.slide, self.app.step));
+                    self.effect(Effect::SlideShown);
+                }
+            }
+            Event::Remote(_) => {}
             Event::Terminate => self.app.quit = true,
             Event::Signal(n) => {
                 self.app.quit = true;
@@ -183,6 +204,9 @@ impl Session {
                 self.app.reloaded(result);
                 self.snippets.warm_up(&self.app);
             }
+            // The notes screen runs nothing itself: the presenter runs the slide's snippet.
+            Effect::Run if self.app.notes_mode => self.peer.send(&super::remote::Message::Run),
+            Effect::Cancel if self.app.notes_mode => self.peer.send(&super::remote::Message::Cancel),
             Effect::Run => {
                 // Consent may just have been given: build what the deck will run.
                 self.snippets.warm_up(&self.app);

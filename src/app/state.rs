@@ -51,7 +51,8 @@ pub struct App {
     /// Why this presenter has no notes link (another presenter of the deck has it, say):
     /// one of the warnings, kept across reloads.
     pub link_problem: Option<Diagnostic>,
-    pub started: std::time::Instant,
+    /// The talk's clock (shown on the speaker's screen).
+    pub timer: super::timer::Timer,
     cli_theme: Option<String>,
 }
 
@@ -71,7 +72,7 @@ impl App {
             notes_mode: false,
             remote_status: String::new(),
             link_problem: None,
-            started: std::time::Instant::now(),
+            timer: super::timer::Timer::new(std::time::Instant::now(), None),
             cli_theme,
         };
         app.set_deck(deck);
@@ -210,6 +211,14 @@ impl App {
             }
             Action::Quit => {
                 self.quit = true;
+                None
+            }
+            Action::TimerPause => {
+                self.timer.toggle_pause(std::time::Instant::now());
+                None
+            }
+            Action::TimerReset => {
+                self.timer.reset(std::time::Instant::now());
                 None
             }
             Action::Close | Action::Up | Action::Down | Action::Select | Action::Yes => None,
