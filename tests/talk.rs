@@ -62,3 +62,39 @@ fn the_pymodule_slide_is_the_real_module() {
     imported.sort();
     assert_eq!(shown, imported);
 }
+
+/// At 120x36 and at 100x30, no prose line of the talk starts with punctuation (a break before
+/// ", #[pymodule]" or ")"), nothing is cut with "…", and no code line wraps.
+#[test]
+fn the_talk_wraps_like_a_typesetter_at_120x36_and_100x30() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("slides/talk.md");
+    for (width, height) in [(120, 36), (100, 30)] {
+        let mut s = Screen::open(&path, width, height);
+        let app = &s.session.app;
+        let wraps = deck::render::overflows(&app.deck, &app.theme, (width, height));
+        assert!(wraps.is_empty(), "{width}x{height}: {wraps:#?}");
+        let page = app.theme.base.bg;
+        let slides = s.session.app.deck.slides.clone();
+        for (i, slide) in slides.iter().enumerate() {
+            for _ in 0..slide.steps {
+                let buf = s.terminal.backend().buffer().clone();
+                for y in 0..buf.area.height {
+                    let row: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+                    assert!(!row.contains('…'), "{width}x{height} slide {}: cut: {row:?}", i + 1);
+                    let Some(x) = (0..buf.area.width).find(|x| !buf[(*x, y)].symbol().trim().is_empty()) else {
+                        continue;
+                    };
+                    // Prose is on the page; code and outputs are on their cards.
+                    let first = &buf[(x, y)];
+                    if Some(first.bg) == page {
+                        let c = first.symbol().chars().next().unwrap_or(' ');
+                        // A title may open with "..." on purpose: that is not a broken line.
+                        let dots = row.trim_start().starts_with("...");
+                        assert!(dots || !",.;:!?)]}".contains(c), "{width}x{height} slide {}: {:?}", i + 1, row.trim());
+                    }
+                }
+                s.keys("l");
+            }
+        }
+    }
+}
