@@ -196,6 +196,7 @@ fn present(file: &Path, options: Presenting, settings: Settings) -> ExitCode {
     let socket = deck::app::remote::socket_path(&deck.path);
     let mut session = Session::with_settings(App::new(deck, theme, exec), tx.clone(), settings);
     session.app.timer.duration = duration;
+    session.app.hyperlinks = deck::app::graphics::hyperlinks();
     let linked = match &socket {
         Ok(socket) if notes => {
             session.follow(socket);

@@ -73,7 +73,8 @@ fn flowing<'a>(content: impl Iterator<Item = (u16, u16, &'a Cell)>) -> impl Iter
             Some((next_x, row, last_shown)) if row == y && next_x == x => last_shown + 1,
             _ => x,
         };
-        let width = unicode_width::UnicodeWidthStr::width(cell.symbol()).max(1) as u16;
+        // A cell's own width, or the width it is given (a link's escapes take no room).
+        let width = ratatui::buffer::CellWidth::cell_width(cell).max(1);
         follow = Some((x.saturating_add(width), y, shown_x));
         (shown_x, y, cell)
     })

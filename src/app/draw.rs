@@ -20,6 +20,9 @@ pub fn draw(f: &mut Frame, app: &App, resources: &dyn Resources, images: &mut Im
     }
     let frame = render::layout_screen(&app.deck, &app.theme, resources, app.slide, app.step, area);
     render::draw_ops(f, area, &app.theme, &frame.ops, images);
+    if app.hyperlinks {
+        render::hyperlink::mark(f.buffer_mut(), &frame.links);
+    }
     // The audience sees the slide only: the presenter gets a discreet count in the footer's
     // corner, and reads the messages with `w`.
     let count = app.unread_warnings() + usize::from(frame.overflow > 0);

@@ -1,6 +1,6 @@
-//! What the terminal can draw pictures with, asked once at start: the graphics protocol
-//! (kitty, sixel, iTerm2, else half-blocks), the size of a cell in pixels, and whether a kitty
-//! is too old for the picture placement ratatui-image uses.
+//! What the terminal can draw, asked once at start: the graphics protocol (kitty, sixel,
+//! iTerm2, else half-blocks), the size of a cell in pixels, whether a kitty is too old for the
+//! picture placement ratatui-image uses, and whether links may be made clickable.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -47,6 +47,13 @@ pub fn query() -> Option<Graphics> {
     }
     let kitty_direct = picker.protocol_type() == ProtocolType::Kitty && !kitty_has_placeholders();
     Some(Graphics { picker, kitty_direct })
+}
+
+/// Whether to make links clickable (OSC 8). Terminals that do not know the sequence ignore
+/// it; the Linux console and `dumb` ones print it, and `DECK_HYPERLINKS=0` turns it off.
+pub fn hyperlinks() -> bool {
+    std::env::var("DECK_HYPERLINKS").as_deref() != Ok("0")
+        && !matches!(std::env::var("TERM").as_deref(), Ok("dumb" | "linux"))
 }
 
 /// The terminal's pixels per cell from the window size (`TIOCGWINSZ`), when it reports them.

@@ -51,6 +51,8 @@ pub struct App {
     /// Why this presenter has no notes link (another presenter of the deck has it, say):
     /// one of the warnings, kept across reloads.
     pub link_problem: Option<Diagnostic>,
+    /// Links are clickable (OSC 8): a real terminal that shows them.
+    pub hyperlinks: bool,
     /// The talk's clock (shown on the speaker's screen).
     pub timer: super::timer::Timer,
     cli_theme: Option<String>,
@@ -72,6 +74,7 @@ impl App {
             notes_mode: false,
             remote_status: String::new(),
             link_problem: None,
+            hyperlinks: false,
             timer: super::timer::Timer::new(std::time::Instant::now(), None),
             cli_theme,
         };

@@ -35,6 +35,8 @@ pub struct SlideFrame {
     pub overflow: u16,
     /// Code lines too wide for the slide, wrapped onto continuation rows.
     pub wrapped_code: usize,
+    /// Where a link's URL is drawn, for terminals that make it clickable (OSC 8).
+    pub links: Vec<(Rect, String)>,
 }
 
 /// What a snippet has produced so far, as the renderer needs it.
@@ -98,6 +100,7 @@ struct Builder<'a> {
     ops: Vec<Op>,
     max_y: u16,
     wrapped_code: usize,
+    links: Vec<(Rect, String)>,
 }
 
 /// Lay out `slide` (number `index` in the deck) as it looks at `step`.
@@ -114,6 +117,7 @@ pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: R
         ops: Vec::new(),
         max_y: 0,
         wrapped_code: 0,
+        links: Vec::new(),
     };
     let outputs_by_id = outputs_by_id(slide);
     for (i, element) in slide.elements.iter().enumerate() {
@@ -123,7 +127,7 @@ pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: R
         b.block(&element.block, step, index, i, &outputs_by_id);
     }
     let bottom = area.y + area.height;
-    SlideFrame { ops: b.ops, overflow: b.max_y.saturating_sub(bottom), wrapped_code: b.wrapped_code }
+    SlideFrame { ops: b.ops, overflow: b.max_y.saturating_sub(bottom), wrapped_code: b.wrapped_code, links: b.links }
 }
 
 /// Outputs of snippets with `+id`, for `snippet_output` placeholders.
@@ -188,6 +192,7 @@ impl Builder<'_> {
                 if lines.is_empty() {
                     return;
                 }
+                let first_op = self.ops.len();
                 match other {
                     // A list is one block: its bullets share a left edge however it is aligned.
                     Block::List(_) => self.emit_block(lines, self.align),
@@ -195,6 +200,7 @@ impl Builder<'_> {
                     Block::Quote(_) | Block::Alert { .. } => self.emit(lines, Some(Alignment::Left)),
                     _ => self.emit(lines, None),
                 }
+                self.find_links(other, first_op);
                 self.gap(1);
             }
         }
@@ -242,6 +248,26 @@ impl Builder<'_> {
         }
         self.region().y = y;
         self.max_y = self.max_y.max(y);
+    }
+
+    /// Where the URLs of `block`'s links landed among the ops from `first_op` on.
+    fn find_links(&mut self, block: &Block, first_op: usize) {
+        let mut urls = Vec::new();
+        block_urls(block, &mut urls);
+        if urls.is_empty() {
+            return;
+        }
+        for op in &self.ops[first_op..] {
+            let Op::Text { x, y, line } = op else { continue };
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            for url in &urls {
+                for (at, _) in text.match_indices(url.as_str()) {
+                    let col = super::text::width(&text[..at]) as u16;
+                    let rect = Rect::new(x + col, *y, super::text::width(url) as u16, 1);
+                    self.links.push((rect, url.clone()));
+                }
+            }
+        }
     }
 
     /// Place lines as one block: aligned by the widest, every line starting at the same column.
@@ -378,6 +404,35 @@ impl Builder<'_> {
         let y = r.y + rows + 1;
         self.region().y = y;
         self.max_y = self.max_y.max(y);
+    }
+}
+
+/// The URLs of the links in a block's text, nested blocks included.
+fn block_urls(block: &Block, out: &mut Vec<String>) {
+    fn text(t: &crate::model::Text, out: &mut Vec<String>) {
+        for run in &t.0 {
+            if let Some(url) = &run.style.link
+                && !out.contains(url)
+            {
+                out.push(url.clone());
+            }
+        }
+    }
+    match block {
+        Block::Paragraph(t) | Block::SlideTitle(t) | Block::Heading { text: t, .. } => text(t, out),
+        Block::List(list) => {
+            for item in &list.items {
+                text(&item.text, out);
+                item.children.iter().for_each(|c| block_urls(c, out));
+            }
+        }
+        Block::Table(table) => table.header.iter().chain(table.rows.iter().flatten()).for_each(|t| text(t, out)),
+        Block::Quote(blocks) | Block::Alert { blocks, .. } | Block::Footnote { blocks, .. } => {
+            for b in blocks {
+                block_urls(b, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -654,6 +709,15 @@ mod tests {
             let (out_x, _) = find(&frame, "✓ 3ms").unwrap();
             assert_eq!(code_x, out_x, "{area:?}: the output lines up with its code");
         }
+    }
+
+    #[test]
+    fn a_links_url_is_located_where_it_is_drawn() {
+        let s = slide("See [the docs](https://example.com/docs) now.\n");
+        let frame = lay(&s, 0, &NoOutputs, AREA);
+        let (x, y) = find(&frame, "See the docs").unwrap();
+        let at = "See the docs (".len() as u16;
+        assert_eq!(frame.links, vec![(Rect::new(x + at, y, 24, 1), "https://example.com/docs".to_string())]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod footer;
+pub mod hyperlink;
 pub mod kitty;
 pub mod layout;
 pub mod live;
@@ -161,6 +162,7 @@ pub fn layout_screen(
     let mut frame = layout::layout(slide, index, step, &ctx, slide_area);
     // What does not fit stops above the footer rather than being drawn over it.
     let bottom = slide_area.y + slide_area.height;
+    frame.links.retain(|(rect, _)| rect.y < bottom);
     frame.ops.retain_mut(|op| match op {
         Op::Text { y, .. } => *y < bottom,
         Op::Image { rect, .. } => {
