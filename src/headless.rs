@@ -198,15 +198,15 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, settings: &crate::e
     let mut all_passed = true;
     let mut last_slide = None;
     for planned in runnable(deck, false) {
-        let slide_no = planned.id.slide + 1;
+        let slide_no = planned.slide + 1;
         if slide_no < from || only.is_some_and(|n| n != slide_no) {
             continue;
         }
-        if last_slide != Some(planned.id.slide) {
-            let title = deck.slides[planned.id.slide].title_text();
+        if last_slide != Some(planned.slide) {
+            let title = deck.slides[planned.slide].title_text();
             let title = if title.is_empty() { "(untitled)".to_string() } else { title };
             crate::sayln!("\n{}", bold(&format!("── slide {slide_no}: {title} ──"), color));
-            last_slide = Some(planned.id.slide);
+            last_slide = Some(planned.slide);
         }
         crate::sayln!("{}", code_text(planned.code, color));
         // Progress (compiling…) only where it can be redrawn in place, and wiped before output.

@@ -268,7 +268,7 @@ fn run_all(deck: &Deck, settings: Settings) -> Vec<Diagnostic> {
     let total = planned.len();
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for (n, p) in planned.iter().enumerate() {
-        let progress = format!("[{}/{total}] slide {} ({})", n + 1, p.id.slide + 1, p.code.language);
+        let progress = format!("[{}/{total}] slide {} ({})", n + 1, p.slide + 1, p.code.language);
         if tty {
             eprint!("\r\x1b[2K{progress}");
         } else {
@@ -294,7 +294,7 @@ fn run_all(deck: &Deck, settings: Settings) -> Vec<Diagnostic> {
             let d = Diagnostic::error(
                 &p.code.file,
                 p.code.line,
-                format!("snippet on slide {} failed: {status}{output}", p.id.slide + 1),
+                format!("snippet on slide {} failed: {status}{output}", p.slide + 1),
             );
             if tty {
                 eprint!("\r\x1b[2K");

@@ -257,9 +257,24 @@ pub struct RunStyle {
     pub class: Option<String>,
 }
 
+/// A snippet's identity, stable across reloads: from its `+id`, else from its text (and its
+/// rank among snippets with the same text). Outputs, pictures, edits and the notes' status
+/// are keyed by it, so they stay with their snippet when slides move around it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct SnippetId(pub u64);
+
+impl SnippetId {
+    /// A number for the picture a snippet produced.
+    pub fn image_key(self) -> u64 {
+        self.0
+    }
+}
+
 /// A fenced code block with the deck's attributes.
 #[derive(Debug, Clone, Default)]
 pub struct CodeBlock {
+    /// Stable identity (set once the whole deck is parsed).
+    pub id: SnippetId,
     pub language: String,
     /// What is drawn: hidden lines removed.
     pub display: String,

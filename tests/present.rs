@@ -166,3 +166,24 @@ fn a_second_run_key_does_not_confirm() {
     assert!(s.session.app.exec_allowed);
     s.assert_hides("runnable snippets");
 }
+
+/// Outputs belong to their snippet, not to a place: a reload that inserts a slide above a
+/// snippet that has run keeps its output with it, and the new slide shows none.
+#[test]
+fn outputs_stay_with_their_snippet_when_a_reload_moves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = "Demo\n===\n\n```python +exec\nprint('the demo' + ' ran')\n```\n";
+    let path = write_deck(&dir, first);
+    let mut s = Screen::exec(&path, 80, 24, common::settings());
+    s.ctrl('e');
+    s.pump_until(std::time::Duration::from_secs(60), |s| s.text().contains("the demo ran"));
+    // A new slide above, with a snippet of its own that has not run.
+    let inserted = format!("New\n===\n\n```python +exec\nprint('new')\n```\n\n<!-- end_slide -->\n\n{first}");
+    fs::write(&path, inserted).unwrap();
+    s.event(Event::FileChanged);
+    s.keys("gg");
+    s.assert_shows("print('new')");
+    s.assert_hides("the demo ran");
+    s.keys("n");
+    s.assert_shows("the demo ran");
+}

@@ -129,7 +129,7 @@ fn a_million_lines_stay_bounded() {
     let (_d, mut s, _g) = screen("```python +exec\nfor i in range(1_000_000):\n    print(i)\n```\n", settings());
     s.ctrl('e');
     s.settle(Duration::from_secs(120));
-    let id = deck::exec::SnippetId { slide: 0, element: 0 };
+    let id = s.snippet_id(0, 0);
     let out = s.session.snippets.outputs.get(id).unwrap();
     assert_eq!(out.lines.len(), deck::exec::output::MAX_LINES);
     assert_eq!(out.dropped, 1_000_000 - deck::exec::output::MAX_LINES);
@@ -203,7 +203,7 @@ fn numpy_and_pil_values_are_pictures() {
     let (_d, mut s, _g) = screen(deck, Settings { timeout: WAIT, python_env: Some(env), ..common::settings() });
     s.ctrl('e');
     s.settle(WAIT);
-    let id = deck::exec::SnippetId { slide: 0, element: 0 };
+    let id = s.snippet_id(0, 0);
     assert_eq!(s.session.snippets.outputs.get(id).unwrap().image, Some((80, 40)), "{}", s.output(0));
     let red = ratatui::style::Color::Rgb(255, 0, 0);
     let buf = s.terminal.backend().buffer();
@@ -211,7 +211,7 @@ fn numpy_and_pil_values_are_pictures() {
     s.keys("n");
     s.ctrl('e');
     s.settle(WAIT);
-    let id = deck::exec::SnippetId { slide: 1, element: 0 };
+    let id = s.snippet_id(1, 0);
     assert_eq!(s.session.snippets.outputs.get(id).unwrap().image, Some((60, 30)), "{}", s.output(0));
 }
 

@@ -90,7 +90,7 @@ fn draw_notes(f: &mut Frame, app: &App, resources: &dyn Resources, area: Rect) {
     let Ok(notes) = crate::parse::parse_str(&text, &app.deck.path) else { return };
     let Some(notes_slide) = notes.slides.first() else { return };
     let ctx = LayoutCtx { theme: &app.theme, resources };
-    let frame = render::layout::layout(notes_slide, usize::MAX, usize::MAX, &ctx, body);
+    let frame = render::layout::layout(notes_slide, usize::MAX, &ctx, body);
     let mut images = ImageCache::new();
     render::draw_ops_over(f, body, &frame.ops, &mut images);
 }

@@ -9,7 +9,7 @@ use super::run::Event;
 use super::state::App;
 use crate::exec::output::{OutputStore, SnippetOutput, fmt_duration};
 use crate::exec::{Executor, Outcome, Report, Settings, SnippetId};
-use crate::model::{Block, Element, ExecMode};
+use crate::model::{Block, ExecMode};
 
 pub struct Snippets {
     /// What every snippet printed, by snippet.
@@ -97,27 +97,23 @@ impl Snippets {
 
     /// One line on a slide's snippets, for the notes screen.
     pub fn status_of_slide(&self, app: &App, slide: usize) -> String {
-        let mut outputs: Vec<_> = self.outputs.outputs.iter().filter(|(id, _)| id.slide == slide).collect();
-        outputs.sort_by_key(|(id, _)| id.element);
-        outputs
-            .iter()
-            .map(|(id, o)| {
-                let expect_failure = match app.deck.slides.get(id.slide).and_then(|s| s.elements.get(id.element)) {
-                    Some(Element { block: Block::Code(code), .. }) => code.attrs.expect_failure,
-                    _ => false,
-                };
-                match &o.finished {
-                    None => "snippet running".to_string(),
-                    Some((outcome, t)) if outcome.ok() && !expect_failure => {
-                        format!("snippet done in {}", fmt_duration(*t))
-                    }
-                    Some((Outcome::Failed | Outcome::Exit(1..), _)) if expect_failure => {
-                        let what = crate::render::live::raised(o).map_or("failed".into(), |e| format!("raised {e}"));
-                        format!("snippet {what}, as expected")
-                    }
-                    Some((outcome, _)) if outcome.ok() => "snippet succeeded, but a failure was expected".into(),
-                    Some((outcome, _)) => format!("snippet {outcome:?}").to_lowercase(),
+        let codes = app.deck.slides.get(slide).into_iter().flat_map(|s| &s.elements).filter_map(|e| match &e.block {
+            Block::Code(code) => Some(code),
+            _ => None,
+        });
+        codes
+            .filter_map(|code| self.outputs.get(code.id).map(|o| (code.attrs.expect_failure, o)))
+            .map(|(expect_failure, o)| match &o.finished {
+                None => "snippet running".to_string(),
+                Some((outcome, t)) if outcome.ok() && !expect_failure => {
+                    format!("snippet done in {}", fmt_duration(*t))
                 }
+                Some((Outcome::Failed | Outcome::Exit(1..), _)) if expect_failure => {
+                    let what = crate::render::live::raised(o).map_or("failed".into(), |e| format!("raised {e}"));
+                    format!("snippet {what}, as expected")
+                }
+                Some((outcome, _)) if outcome.ok() => "snippet succeeded, but a failure was expected".into(),
+                Some((outcome, _)) => format!("snippet {outcome:?}").to_lowercase(),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -127,9 +123,7 @@ impl Snippets {
         if self.outputs.get(id).is_some_and(SnippetOutput::running) {
             return;
         }
-        let Some(Block::Code(code)) =
-            app.deck.slides.get(id.slide).and_then(|s| s.elements.get(id.element)).map(|e| &e.block)
-        else {
+        let Some(code) = app.deck.snippets().map(|(_, code)| code).find(|code| code.id == id) else {
             return;
         };
         let job = crate::exec::plan::job(id, code, self.settings.timeout);
@@ -146,10 +140,9 @@ fn runnable(app: &App, mode: impl Fn(ExecMode) -> bool) -> Vec<SnippetId> {
     slide
         .elements
         .iter()
-        .enumerate()
-        .filter(|(_, e)| e.step <= app.step)
-        .filter_map(|(i, e)| match &e.block {
-            Block::Code(c) if mode(c.attrs.exec) => Some(SnippetId { slide: app.slide, element: i }),
+        .filter(|e| e.step <= app.step)
+        .filter_map(|e| match &e.block {
+            Block::Code(c) if mode(c.attrs.exec) => Some(c.id),
             _ => None,
         })
         .collect()

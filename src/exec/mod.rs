@@ -15,19 +15,8 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// Which snippet: its slide and its element on that slide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-pub struct SnippetId {
-    pub slide: usize,
-    pub element: usize,
-}
-
-impl SnippetId {
-    /// A number for the picture a snippet produced.
-    pub fn image_key(self) -> u64 {
-        ((self.slide as u64) << 32) | self.element as u64
-    }
-}
+/// Which snippet: its stable identity (defined with the deck model).
+pub use crate::model::SnippetId;
 
 /// One run of one snippet.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -170,7 +170,7 @@ mod tests {
     use super::*;
 
     fn id() -> SnippetId {
-        SnippetId { slide: 0, element: 0 }
+        SnippetId(0)
     }
 
     #[test]

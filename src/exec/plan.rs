@@ -10,6 +10,8 @@ use crate::model::{Block, CodeBlock, Deck};
 /// A snippet to run, where it is, and whether failing is what it should do.
 pub struct Planned<'a> {
     pub id: SnippetId,
+    /// The slide it is on (0-based).
+    pub slide: usize,
     pub code: &'a CodeBlock,
 }
 
@@ -19,9 +21,9 @@ pub fn runnable(deck: &Deck, include_validate: bool) -> Vec<Planned<'_>> {
         .iter()
         .enumerate()
         .flat_map(|(slide, s)| {
-            s.elements.iter().enumerate().filter_map(move |(element, e)| match &e.block {
+            s.elements.iter().filter_map(move |e| match &e.block {
                 Block::Code(code) if code.attrs.exec.runs() || (include_validate && code.attrs.validate) => {
-                    Some(Planned { id: SnippetId { slide, element }, code })
+                    Some(Planned { id: code.id, slide, code })
                 }
                 _ => None,
             })

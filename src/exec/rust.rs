@@ -469,7 +469,7 @@ mod tests {
 
     fn job(source: &str, runner: Option<&str>, first_line: usize) -> Job {
         Job {
-            id: SnippetId { slide: 0, element: 0 },
+            id: SnippetId(0),
             language: "rust".into(),
             runner: runner.map(str::to_string),
             source: source.into(),

@@ -76,7 +76,7 @@ pub fn run_snippets(
         if crate::headless::interrupted() {
             break;
         }
-        eprintln!("running slide {} ({})", p.id.slide + 1, p.code.language);
+        eprintln!("running slide {} ({})", p.slide + 1, p.code.language);
         runner.run_reports(crate::exec::plan::job(p.id, p.code, timeout), |report| {
             if let Some((id, image)) = store.apply(report) {
                 images.insert_pixels(id.image_key(), image::DynamicImage::ImageRgba8(image));

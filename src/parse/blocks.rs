@@ -370,6 +370,8 @@ fn code_block(ctx: &mut Ctx, info: &str, body: &str, line: usize) -> Block {
     };
     let (display, source) = snippet::split_hidden(&language, &body);
     Block::Code(CodeBlock {
+        // Set when the whole deck is parsed (it depends on the snippets before this one).
+        id: crate::model::SnippetId::default(),
         language,
         display,
         source,

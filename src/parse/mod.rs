@@ -397,10 +397,34 @@ impl Builder {
 
     fn finish(mut self) -> Deck {
         self.deck.slides.retain(|s| !s.skip);
+        assign_snippet_ids(&mut self.deck);
         if let Some(intro) = intro_slide(&self.deck) {
             self.deck.slides.insert(0, intro);
         }
         self.deck
+    }
+}
+
+/// Each snippet's stable identity: its `+id`, else its language and text with its rank among
+/// snippets of the same text, hashed (blake3, so it is the same in every run and build).
+fn assign_snippet_ids(deck: &mut Deck) {
+    let mut seen: std::collections::HashMap<blake3::Hash, u64> = std::collections::HashMap::new();
+    for element in deck.slides.iter_mut().flat_map(|s| s.elements.iter_mut()) {
+        let Block::Code(code) = &mut element.block else { continue };
+        let mut hasher = blake3::Hasher::new();
+        match &code.attrs.id {
+            Some(id) => hasher.update(b"id\0").update(id.as_bytes()),
+            None => {
+                hasher.update(b"text\0").update(code.language.as_bytes()).update(b"\0").update(code.source.as_bytes())
+            }
+        };
+        let text = hasher.finalize();
+        let rank = seen.entry(text).or_default();
+        let mut ranked = blake3::Hasher::new();
+        ranked.update(text.as_bytes()).update(&rank.to_le_bytes());
+        *rank += 1;
+        let bytes: [u8; 8] = ranked.finalize().as_bytes()[..8].try_into().expect("8 bytes");
+        code.id = crate::model::SnippetId(u64::from_le_bytes(bytes));
     }
 }
 

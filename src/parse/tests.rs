@@ -181,7 +181,7 @@ fn deep_nesting_is_capped_with_a_warning() {
                 let ctx =
                     crate::render::layout::LayoutCtx { theme: &theme, resources: &crate::render::layout::NoOutputs };
                 let area = ratatui::layout::Rect::new(0, 0, 120, 36);
-                crate::render::layout::layout(&deck.slides[0], 0, 0, &ctx, area);
+                crate::render::layout::layout(&deck.slides[0], 0, &ctx, area);
                 deck
             })
             .unwrap()
@@ -210,4 +210,19 @@ fn render_blocks_say_they_show_as_source() {
     let d = parse("```mermaid +render\ngraph TD; A-->B\n```\n");
     assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
     assert!(d.warnings[0].message.contains("`+render` is not supported"), "{}", d.warnings[0]);
+}
+
+#[test]
+fn snippets_have_stable_identities() {
+    let ids = |text: &str| -> Vec<crate::model::SnippetId> { parse(text).snippets().map(|(_, c)| c.id).collect() };
+    let two_same = "```python\nx\n```\n\n```python\nx\n```\n";
+    let a = ids(two_same);
+    assert_ne!(a[0], a[1], "identical snippets are told apart by their rank");
+    // A slide inserted above changes nothing for the snippets that follow.
+    let b = ids(&format!("```bash\necho new\n```\n<!-- end_slide -->\n{two_same}"));
+    assert_eq!(&b[1..], &a[..]);
+    // `+id` names a snippet whatever its text.
+    let c = ids("```python +id:demo\nx = 1\n```\n");
+    let d = ids("```python +id:demo\nx = 2\n```\n");
+    assert_eq!(c, d);
 }

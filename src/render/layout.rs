@@ -11,7 +11,7 @@ use super::code::{Highlighter, code_lines, pad_line};
 use super::table::table_lines;
 use super::text::{line_width, spans, truncate};
 use super::wrap::{wrap, wrap_line};
-use crate::model::{Alignment, Block, CodeBlock, ExecMode, List, ListMarker, Slide};
+use crate::model::{Alignment, Block, CodeBlock, ExecMode, List, ListMarker, Slide, SnippetId};
 use crate::theme::Theme;
 
 /// Where an image's pixels come from.
@@ -50,9 +50,9 @@ pub struct OutputView {
 
 /// Lookups the layout needs from outside: snippet outputs and image sizes.
 pub trait Resources {
-    /// The output of the snippet that is element `element` of slide `slide`; a snippet that
-    /// `expect_failure` reads its failure as a success.
-    fn output(&self, slide: usize, element: usize, expect_failure: bool) -> Option<OutputView>;
+    /// The output of snippet `id`; a snippet that `expect_failure` reads its failure as a
+    /// success.
+    fn output(&self, id: SnippetId, expect_failure: bool) -> Option<OutputView>;
     /// Pixel size of an image file (header only).
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)>;
     /// Whether snippets may run; when not, snippets that run when shown say how to allow it.
@@ -69,7 +69,7 @@ pub trait Resources {
 pub struct NoOutputs;
 
 impl Resources for NoOutputs {
-    fn output(&self, _: usize, _: usize, _: bool) -> Option<OutputView> {
+    fn output(&self, _: SnippetId, _: bool) -> Option<OutputView> {
         None
     }
     fn image_size(&self, path: &std::path::Path) -> Option<(u32, u32)> {
@@ -103,8 +103,8 @@ struct Builder<'a> {
     links: Vec<(Rect, String)>,
 }
 
-/// Lay out `slide` (number `index` in the deck) as it looks at `step`.
-pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: Rect) -> SlideFrame {
+/// Lay out `slide` as it looks at `step`.
+pub fn layout(slide: &Slide, step: usize, ctx: &LayoutCtx, area: Rect) -> SlideFrame {
     let margin = (area.width / 16).max(2).min(area.width / 4);
     let full = Region { x: area.x + margin, width: area.width.saturating_sub(2 * margin).max(1), y: area.y + 1 };
     let mut b = Builder {
@@ -120,24 +120,23 @@ pub fn layout(slide: &Slide, index: usize, step: usize, ctx: &LayoutCtx, area: R
         links: Vec::new(),
     };
     let outputs_by_id = outputs_by_id(slide);
-    for (i, element) in slide.elements.iter().enumerate() {
+    for element in &slide.elements {
         if element.step > step {
             continue;
         }
-        b.block(&element.block, step, index, i, &outputs_by_id);
+        b.block(&element.block, step, &outputs_by_id);
     }
     let bottom = area.y + area.height;
     SlideFrame { ops: b.ops, overflow: b.max_y.saturating_sub(bottom), wrapped_code: b.wrapped_code, links: b.links }
 }
 
 /// Outputs of snippets with `+id`, for `snippet_output` placeholders.
-fn outputs_by_id(slide: &Slide) -> Vec<(String, usize, bool)> {
+fn outputs_by_id(slide: &Slide) -> Vec<(String, SnippetId, bool)> {
     slide
         .elements
         .iter()
-        .enumerate()
-        .filter_map(|(i, e)| match &e.block {
-            Block::Code(c) => c.attrs.id.clone().map(|id| (id, i, c.attrs.expect_failure)),
+        .filter_map(|e| match &e.block {
+            Block::Code(c) => c.attrs.id.clone().map(|name| (name, c.id, c.attrs.expect_failure)),
             _ => None,
         })
         .collect()
@@ -152,7 +151,7 @@ impl Builder<'_> {
         self.ctx.theme
     }
 
-    fn block(&mut self, block: &Block, step: usize, slide: usize, element: usize, ids: &[(String, usize, bool)]) {
+    fn block(&mut self, block: &Block, step: usize, ids: &[(String, SnippetId, bool)]) {
         let width = self.region().width as usize;
         match block {
             Block::SlideTitle(text) => {
@@ -162,7 +161,7 @@ impl Builder<'_> {
                 self.emit(lines, Some(align));
                 self.gap(1);
             }
-            Block::Code(code) => self.code(code, step, slide, element),
+            Block::Code(code) => self.code(code, step),
             Block::Image(img) => {
                 let source = ImageSource::File(img.path.clone());
                 let size = self.ctx.resources.image_size(&img.path);
@@ -183,8 +182,8 @@ impl Builder<'_> {
             }
             Block::Alignment(a) => self.align = *a,
             Block::SnippetOutput(id) => {
-                if let Some((_, el, expect_failure)) = ids.iter().find(|(i, _, _)| i == id) {
-                    self.output(slide, *el, *expect_failure);
+                if let Some((_, snippet, expect_failure)) = ids.iter().find(|(name, _, _)| name == id) {
+                    self.output(*snippet, *expect_failure);
                 }
             }
             other => {
@@ -289,11 +288,10 @@ impl Builder<'_> {
         self.max_y = self.max_y.max(y);
     }
 
-    fn code(&mut self, code: &CodeBlock, step: usize, slide: usize, element: usize) {
+    fn code(&mut self, code: &CodeBlock, step: usize) {
         let width = self.region().width as usize;
         let expect_failure = code.attrs.expect_failure;
-        let view =
-            if code.attrs.id.is_none() { self.ctx.resources.output(slide, element, expect_failure) } else { None };
+        let view = if code.attrs.id.is_none() { self.ctx.resources.output(code.id, expect_failure) } else { None };
         // `+exec_replace` shows its code until its output replaces it.
         let replaced = code.attrs.exec == ExecMode::Replace && view.is_some();
         let mut box_width = 0;
@@ -320,8 +318,8 @@ impl Builder<'_> {
     }
 
     /// The output of a snippet shown by `+id` elsewhere on the slide.
-    fn output(&mut self, slide: usize, element: usize, expect_failure: bool) {
-        if let Some(view) = self.ctx.resources.output(slide, element, expect_failure) {
+    fn output(&mut self, id: SnippetId, expect_failure: bool) {
+        if let Some(view) = self.ctx.resources.output(id, expect_failure) {
             self.output_box(view, 0, false);
         }
     }
@@ -577,7 +575,7 @@ mod tests {
 
     fn lay(slide: &Slide, step: usize, resources: &dyn Resources, area: Rect) -> SlideFrame {
         let theme = Theme::named("catppuccin-mocha").expect("built-in theme");
-        layout(slide, 0, step, &LayoutCtx { theme: &theme, resources }, area)
+        layout(slide, step, &LayoutCtx { theme: &theme, resources }, area)
     }
 
     const AREA: Rect = Rect { x: 0, y: 0, width: 80, height: 24 };
@@ -649,7 +647,7 @@ mod tests {
     }
 
     impl Resources for Fake {
-        fn output(&self, _: usize, _: usize, _: bool) -> Option<OutputView> {
+        fn output(&self, _: SnippetId, _: bool) -> Option<OutputView> {
             let lines = (0..self.lines).map(|i| Line::raw(format!("output line {i}"))).collect();
             Some(OutputView { hidden_above: 0, lines, status: Line::raw("✓ done"), image: None })
         }
@@ -662,7 +660,7 @@ mod tests {
     struct Printed(Vec<&'static str>);
 
     impl Resources for Printed {
-        fn output(&self, _: usize, _: usize, _: bool) -> Option<OutputView> {
+        fn output(&self, _: SnippetId, _: bool) -> Option<OutputView> {
             let lines = self.0.iter().map(|l| Line::raw(*l)).collect();
             Some(OutputView { hidden_above: 0, lines, status: Line::raw("✓ 3ms"), image: None })
         }

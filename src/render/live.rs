@@ -45,8 +45,7 @@ impl Resources for Live<'_> {
         self.cell
     }
 
-    fn output(&self, slide: usize, element: usize, expect_failure: bool) -> Option<OutputView> {
-        let id = SnippetId { slide, element };
+    fn output(&self, id: SnippetId, expect_failure: bool) -> Option<OutputView> {
         self.outputs.get(id).map(|out| view(id, out, &self.colors, expect_failure))
     }
 
@@ -195,7 +194,7 @@ mod tests {
     }
 
     fn view_of(text: &str) -> OutputView {
-        let id = SnippetId { slide: 0, element: 0 };
+        let id = SnippetId(0);
         let mut store = OutputStore::default();
         store.apply(Report::Output { id, text: text.into(), stderr: false });
         view(id, store.get(id).unwrap(), &colors(), false)
@@ -213,7 +212,7 @@ mod tests {
 
     #[test]
     fn progress_shows_until_the_snippet_prints() {
-        let id = SnippetId { slide: 0, element: 0 };
+        let id = SnippetId(0);
         let mut store = OutputStore::default();
         store.apply(Report::Started { id });
         store.apply(Report::Progress { id, text: "Compiling pyo3".into() });
@@ -227,7 +226,7 @@ mod tests {
 
     #[test]
     fn an_expected_failure_reads_as_what_it_is() {
-        let id = SnippetId { slide: 0, element: 0 };
+        let id = SnippetId(0);
         let mut store = OutputStore::default();
         store.apply(Report::Started { id });
         let traceback = "Traceback (most recent call last):\nValueError: factorial(21) is too large\n";

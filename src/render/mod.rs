@@ -159,7 +159,7 @@ pub fn layout_screen(
     let Some(slide) = deck.slides.get(index) else { return SlideFrame::default() };
     let (slide_area, foot) = split(theme, area, !slide.hide_footer);
     let ctx = LayoutCtx { theme, resources };
-    let mut frame = layout::layout(slide, index, step, &ctx, slide_area);
+    let mut frame = layout::layout(slide, step, &ctx, slide_area);
     // What does not fit stops above the footer rather than being drawn over it.
     let bottom = slide_area.y + slide_area.height;
     frame.links.retain(|(rect, _)| rect.y < bottom);

@@ -114,14 +114,22 @@ impl Screen {
         self.pump_until(timeout, |s| !s.session.running());
     }
 
+    /// The identity of the snippet that is element `element` of slide `slide`.
+    pub(crate) fn snippet_id(&self, slide: usize, element: usize) -> deck::exec::SnippetId {
+        match &self.session.app.deck.slides[slide].elements[element].block {
+            deck::model::Block::Code(code) => code.id,
+            other => panic!("slide {slide} element {element} is not a snippet: {other:?}"),
+        }
+    }
+
     /// The text output of the snippet that is element `element` of the current slide.
     pub(crate) fn output(&self, element: usize) -> String {
-        let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
+        let id = self.snippet_id(self.session.app.slide, element);
         self.session.snippets.outputs.get(id).map(deck::exec::output::SnippetOutput::text).unwrap_or_default()
     }
 
     pub(crate) fn outcome(&self, element: usize) -> Option<deck::exec::Outcome> {
-        let id = deck::exec::SnippetId { slide: self.session.app.slide, element };
+        let id = self.snippet_id(self.session.app.slide, element);
         self.session.snippets.outputs.get(id).and_then(|o| o.finished.clone()).map(|(o, _)| o)
     }
 }
