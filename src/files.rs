@@ -40,6 +40,37 @@ fn too_big(max: u64) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, format!("larger than {} MB", max / (1024 * 1024)))
 }
 
+/// Write `target` through a temporary file beside it, renamed into place once complete: a
+/// crash or a full disk never leaves a half-written file, and a replaced file keeps its
+/// permissions.
+pub fn replace_atomically(
+    target: &Path,
+    contents: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.partial-{}",
+        target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        contents(&mut file)?;
+        file.flush()?;
+        let file = file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        if let Ok(meta) = std::fs::metadata(target) {
+            file.set_permissions(meta.permissions())?;
+        }
+        file.sync_all()?;
+        std::fs::rename(&tmp, target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

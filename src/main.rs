@@ -38,6 +38,9 @@ struct Cli {
     /// the same deck, running in another terminal; navigating here moves both.
     #[arg(long)]
     notes: bool,
+    /// Start without the snippet edits kept from an earlier session of this deck.
+    #[arg(long)]
+    fresh: bool,
     /// The talk's length (30m, 1h15m, 90s): the speaker's timer counts down to it, then over.
     #[arg(long, value_name = "LENGTH", value_parser = deck::app::timer::parse_duration)]
     duration: Option<std::time::Duration>,
@@ -143,6 +146,7 @@ fn main() -> ExitCode {
                 notes: cli.notes,
                 record,
                 duration: cli.duration,
+                fresh: cli.fresh,
             };
             present(&file, options, settings)
         }
@@ -171,10 +175,11 @@ struct Presenting {
     notes: bool,
     record: Option<PathBuf>,
     duration: Option<std::time::Duration>,
+    fresh: bool,
 }
 
 fn present(file: &Path, options: Presenting, settings: Settings) -> ExitCode {
-    let Presenting { theme, exec, notes, record, duration } = options;
+    let Presenting { theme, exec, notes, record, duration, fresh } = options;
     let deck = match load(file) {
         Ok(d) => d,
         Err(code) => return code,
@@ -197,6 +202,11 @@ fn present(file: &Path, options: Presenting, settings: Settings) -> ExitCode {
     let mut session = Session::with_settings(App::new(deck, theme, exec), tx.clone(), settings);
     session.app.timer.duration = duration;
     session.app.hyperlinks = deck::app::graphics::hyperlinks();
+    // Edits made on stage are kept per deck; the notes screen gets them from the presenter.
+    if !notes {
+        let state = deck::app::edits::state_file(&session.app.deck.path);
+        session.app.restore_edits(state, fresh);
+    }
     let linked = match &socket {
         Ok(socket) if notes => {
             session.follow(socket);
@@ -342,6 +352,9 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
         exec_allowed,
         // Exports have no terminal: cells of the usual 1:2 shape.
         cell: (10, 20),
+        editing: None,
+        edited: Vec::new(),
+        focus: None,
     };
     let frames: Vec<_> = deck::export::positions(&app.deck)
         .into_iter()

@@ -276,6 +276,11 @@ pub struct CodeBlock {
     /// Stable identity (set once the whole deck is parsed).
     pub id: SnippetId,
     pub language: String,
+    /// The fenced text as written, hidden lines and their markers included: what an editor
+    /// opens, and what `display` and `source` are made from.
+    pub body: String,
+    /// Its text is the deck's own (not a `file` block's), so an edit can be written back.
+    pub editable: bool,
     /// What is drawn: hidden lines removed.
     pub display: String,
     /// What is run: hidden lines restored, their prefix stripped.
@@ -294,6 +299,46 @@ impl CodeBlock {
     /// The 1-based deck line of the first code line (after the fence).
     pub fn first_code_line(&self) -> usize {
         self.line + 1
+    }
+
+    /// Take `body` as the snippet's text: what is shown and what runs follow it.
+    pub fn set_body(&mut self, body: String) {
+        let (display, source) = crate::parse::snippet::split_hidden(&self.language, &body);
+        self.display = display;
+        self.source = source;
+        self.body = body;
+    }
+
+    /// The body with its shown lines replaced by `shown` (an edit made on the slide): hidden
+    /// lines keep their places, and lines added or removed go where the last shown line was.
+    pub fn body_with_shown(&self, shown: &str) -> String {
+        let prefix = crate::parse::snippet::hidden_prefix(&self.language);
+        let lines: Vec<&str> = self.body.lines().collect();
+        let is_hidden = |l: &str| crate::parse::snippet::is_hidden(l, prefix);
+        let last_shown = lines.iter().rposition(|l| !is_hidden(l));
+        let mut edited = shown.lines();
+        let mut out = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            if is_hidden(line) {
+                out.push_str(line);
+                out.push('\n');
+            } else if Some(i) == last_shown {
+                for rest in edited.by_ref() {
+                    out.push_str(rest);
+                    out.push('\n');
+                }
+            } else if let Some(next) = edited.next() {
+                out.push_str(next);
+                out.push('\n');
+            }
+        }
+        if last_shown.is_none() {
+            for rest in edited {
+                out.push_str(rest);
+                out.push('\n');
+            }
+        }
+        out
     }
 }
 

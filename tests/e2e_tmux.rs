@@ -228,3 +228,59 @@ fn emoji_keep_their_skin_tones_and_zwj_sequences_in_tmux() {
     assert!(screen.contains("🙋🏽‍♀️ in a list"), "{screen}");
     t.send(&["q"]);
 }
+
+/// Live editing in the real binary: typed on the slide and run; rewritten by `E` in the
+/// presenter's `$EDITOR` (a script here) and run; a Rust snippet edited with `E`, rebuilt and
+/// run; quit and open again: the edit is back.
+#[test]
+#[cfg_attr(not(deck_has_tmux), ignore = "needs tmux")]
+fn snippets_edited_on_stage_run_and_come_back_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = "Python\n===\n\n```python +exec\nprint(1)\n```\n\n<!-- end_slide -->\n\nRust\n===\n\n```rust +exec\nfn main() {\n    println!(\"rust 1\");\n}\n```\n";
+    std::fs::write(dir.path().join("live.md"), deck).unwrap();
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\nsed -i -e 's/print(2)/print(\"FROM EDITOR\")/' -e 's/rust 1/rust 2/' \"$1\"\n")
+        .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let cache = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("deck-rust-tests/cache");
+    let t = Tmux::start("edit", dir.path());
+    let launch = format!(
+        "XDG_STATE_HOME=$PWD/state DECK_CACHE_DIR={} EDITOR=$PWD/editor.sh {} -x live.md",
+        cache.display(),
+        env!("CARGO_BIN_EXE_deck")
+    );
+    t.type_line(&launch);
+    let wait = Duration::from_secs(20);
+    let build = Duration::from_secs(300);
+    t.wait_for("print(1)", wait);
+    let output_line = |s: &str, text: &str| s.lines().any(|l| l.trim() == text);
+    // Typed where it stands, then run with ctrl+e.
+    t.send(&["e"]);
+    t.wait_for("editing", wait);
+    t.send(&["-l", "; print(\"TYPED\")"]);
+    t.send(&["Enter"]);
+    t.send(&["-l", "print(2)"]);
+    t.send(&["C-e"]);
+    t.wait_until(wait, |s| output_line(s, "TYPED") && output_line(s, "2"), "both outputs");
+    t.send(&["Escape"]);
+    // The presenter's editor rewrites it.
+    t.send(&["E"]);
+    t.wait_for("print(\"FROM EDITOR\")", wait);
+    t.send(&["C-e"]);
+    t.wait_until(wait, |s| output_line(s, "FROM EDITOR"), "the edited snippet's output");
+    // A Rust snippet through `E`: rebuilt, the new output.
+    t.send(&["n"]);
+    t.wait_for("rust 1", wait);
+    t.send(&["E"]);
+    t.wait_for("println!(\"rust 2\")", wait);
+    t.send(&["C-e"]);
+    t.wait_until(build, |s| output_line(s, "rust 2"), "the rebuilt Rust snippet's output");
+    // Quit and open again: the edits are back, and the presenter is told.
+    t.send(&["q"]);
+    t.wait_for("E2E$", wait);
+    t.type_line(&launch);
+    t.wait_for("print(\"FROM EDITOR\")", wait);
+    let screen = t.wait_for("edited", wait);
+    assert!(screen.contains("⚠"), "the restored edits are counted in the footer:\n{screen}");
+    t.send(&["q"]);
+}

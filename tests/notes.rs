@@ -170,3 +170,27 @@ fn the_notes_screen_draws_what_its_keys_open_and_runs_the_presenters_snippet() {
     presenter.pump_until(std::time::Duration::from_secs(60), |p| p.text().contains("ran on the presenter"));
     presenter.assert_hides("run code?");
 }
+
+#[test]
+fn the_notes_screen_shows_the_code_as_edited_on_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("talk.md");
+    std::fs::write(&path, "Intro\n===\n\nhello\n\n<!-- end_slide -->\n\nCode\n===\n\n```python +exec\nprint(1)\n```\n")
+        .unwrap();
+    let socket = dir.path().join("talk.sock");
+    let (mut presenter, mut notes) = pair(&path, &socket);
+    until(&mut presenter, &mut notes, "connection", |_, n| n.session.app.remote_status == "connected");
+    presenter.keys("n");
+    presenter.keys("e");
+    for c in " # live".chars() {
+        presenter
+            .session
+            .handle(deck::app::run::Event::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c))));
+    }
+    // The notes screen previews what comes next: back one step, the edited code shows there.
+    until(&mut presenter, &mut notes, "the edit", |_, n| {
+        n.session.app.deck.snippets().any(|(_, c)| c.display.contains("print(1) # live"))
+    });
+    notes.keys("h");
+    until(&mut presenter, &mut notes, "the preview", |_, n| n.text().contains("print(1) # live"));
+}

@@ -25,6 +25,13 @@ pub enum Action {
     Down,
     Select,
     Yes,
+    /// Edit the focused snippet on the slide (`e`) or in `$EDITOR` (`E`); Tab moves the focus;
+    /// `U` reverts an edit; ctrl+s writes the edits into the deck.
+    Edit,
+    EditExternal,
+    Focus,
+    Revert,
+    WriteBack,
     /// The speaker's timer: pause or go on, and start again from zero.
     TimerPause,
     TimerReset,
@@ -49,6 +56,7 @@ impl Keymap {
                 KeyCode::Char('r') => Some(Action::Reload),
                 KeyCode::Char('p') => Some(Action::Index),
                 KeyCode::Char('k') => Some(Action::Cancel),
+                KeyCode::Char('s') => Some(Action::WriteBack),
                 _ => None,
             };
         }
@@ -79,6 +87,10 @@ impl Keymap {
             KeyCode::Char('[') => Action::ScrollOutput(5),
             KeyCode::Char(']') => Action::ScrollOutput(-5),
             KeyCode::Char('y') => Action::Yes,
+            KeyCode::Char('e') => Action::Edit,
+            KeyCode::Char('E') => Action::EditExternal,
+            KeyCode::Char('U') => Action::Revert,
+            KeyCode::Tab => Action::Focus,
             KeyCode::Char('t') => Action::TimerPause,
             KeyCode::Char('T') => Action::TimerReset,
             KeyCode::Char('q') => Action::Quit,
@@ -105,6 +117,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("gg / G", "first / last slide"),
     ("N G", "go to slide N"),
     ("ctrl+e", "run the snippet on this slide"),
+    ("e / E", "edit it here / in $EDITOR (esc leaves)"),
+    ("tab", "next snippet on the slide"),
+    ("U", "undo every edit of the snippet"),
+    ("ctrl+s", "write the edits into the deck"),
     ("ctrl+k", "stop the running snippet"),
     ("R", "fresh Python namespace"),
     ("[ / ]", "scroll snippet output up / down"),

@@ -5,6 +5,9 @@
 
 pub mod backend;
 pub mod draw;
+pub mod editor;
+pub mod edits;
+pub mod external;
 pub mod graphics;
 pub mod keys;
 pub mod notes;

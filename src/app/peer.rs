@@ -24,6 +24,8 @@ pub struct Peer {
     moved: Arc<AtomicBool>,
     /// This side follows (the notes screen).
     link_is_follow: bool,
+    /// The presenter's edited snippets' texts, for greeting a notes screen that connects.
+    edits: Arc<Mutex<std::collections::BTreeMap<u64, String>>>,
 }
 
 impl Peer {
@@ -32,12 +34,21 @@ impl Peer {
     pub fn listen(&mut self, socket: &Path, tx: Sender<Event>) -> std::io::Result<()> {
         let position = self.position.clone();
         let moved = self.moved.clone();
+        let edits = self.edits.clone();
         let hello = move || {
-            if !moved.load(Ordering::SeqCst) {
-                return vec![Message::Where];
+            let mut greeting: Vec<Message> = edits
+                .lock()
+                .expect("lock")
+                .iter()
+                .map(|(id, body)| Message::Edit { id: *id, body: body.clone() })
+                .collect();
+            if moved.load(Ordering::SeqCst) {
+                let (slide, step) = *position.lock().expect("lock");
+                greeting.push(Message::Goto { slide, step });
+            } else {
+                greeting.push(Message::Where);
             }
-            let (slide, step) = *position.lock().expect("lock");
-            vec![Message::Goto { slide, step }]
+            greeting
         };
         self.link = Some(remote::listen(socket, tx, hello)?);
         Ok(())
@@ -82,6 +93,12 @@ impl Peer {
             link.send(&if self.link_is_follow { Message::Here { slide, step } } else { Message::Goto { slide, step } });
             self.sent_position = position;
         }
+    }
+
+    /// A snippet's text changed: tell the notes screen (and greet new ones with it).
+    pub fn edited(&mut self, id: u64, body: String) {
+        self.edits.lock().expect("lock").insert(id, body.clone());
+        self.send(&Message::Edit { id, body });
     }
 
     /// The presenter has moved since it started.

@@ -31,6 +31,11 @@ pub enum Message {
         slide: usize,
         step: usize,
     },
+    /// A snippet's text changed on stage (edited, or reverted): the notes screen shows it too.
+    Edit {
+        id: u64,
+        body: String,
+    },
 }
 
 impl Message {
@@ -42,6 +47,8 @@ impl Message {
             Message::Cancel => "cancel\n".to_string(),
             Message::Where => "where\n".to_string(),
             Message::Here { slide, step } => format!("here {slide} {step}\n"),
+            // JSON keeps the snippet's newlines inside one line.
+            Message::Edit { id, body } => format!("edit {id} {}\n", serde_json::to_string(body).unwrap_or_default()),
         }
     }
 
@@ -52,6 +59,10 @@ impl Message {
             "run" => Some(Message::Run),
             "cancel" => Some(Message::Cancel),
             "where" => Some(Message::Where),
+            "edit" => {
+                let (id, body) = rest.split_once(' ')?;
+                Some(Message::Edit { id: id.parse().ok()?, body: serde_json::from_str(body).ok()? })
+            }
             "here" => {
                 let (a, b) = rest.split_once(' ')?;
                 Some(Message::Here { slide: a.parse().ok()?, step: b.parse().ok()? })
@@ -114,8 +125,9 @@ fn private_dir(dir: PathBuf) -> std::io::Result<PathBuf> {
 /// The other side(s), each by a number so that its reader can remove it when it leaves.
 type Peers = Arc<Mutex<Vec<(u64, UnixStream)>>>;
 
-/// No message is longer: a peer sending more without a newline is dropped.
-const MAX_LINE: u64 = 4096;
+/// No message is longer (an edited snippet's text is the longest): a peer sending more
+/// without a newline is dropped.
+const MAX_LINE: u64 = 256 * 1024;
 
 /// Messages from the other side arrive as events; `send` goes to the other side(s).
 #[derive(Clone)]
@@ -256,6 +268,7 @@ mod tests {
             Message::Cancel,
             Message::Where,
             Message::Here { slide: 2, step: 0 },
+            Message::Edit { id: 7, body: "print(1)\nprint(\"two\")\n".into() },
         ] {
             assert_eq!(Message::decode(&m.encode()), Some(m));
         }

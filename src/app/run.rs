@@ -22,6 +22,8 @@ use crate::render::live::{ImageSizes, Live, StatusColors};
 #[derive(Debug)]
 pub enum Event {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     Resize,
     FileChanged,
     Exec(Report),
@@ -51,6 +53,12 @@ pub struct Session {
     pub ended_by: Option<i32>,
     /// On a real terminal: a resize may come with a new font size, read from the tty.
     pub cell_size_from_tty: bool,
+    /// `E`: the snippet to open in the presenter's editor (the event loop hands it the
+    /// terminal).
+    pub external_edit: Option<crate::model::SnippetId>,
+    /// The texts written back into the deck (ctrl+s), by the snippet they were: the reload
+    /// that follows gives those snippets new identities, and their outputs follow them.
+    written_back: Vec<(crate::model::SnippetId, String)>,
     tx: Sender<Event>,
 }
 
@@ -71,6 +79,8 @@ impl Session {
             recorder: None,
             ended_by: None,
             cell_size_from_tty: false,
+            external_edit: None,
+            written_back: Vec::new(),
             tx,
         }
     }
@@ -93,6 +103,12 @@ impl Session {
     fn sync(&mut self) {
         let status = (!self.app.notes_mode).then(|| self.snippets.status_of_slide(&self.app, self.app.slide));
         self.peer.sync((self.app.slide, self.app.step), status);
+        if let Some(id) = self.app.edit_to_send.take()
+            && !self.app.notes_mode
+            && let Some(code) = self.app.code(id)
+        {
+            self.peer.edited(id.0, code.body.clone());
+        }
     }
 
     /// Once the first frame is up: start the interpreter if the deck will need it, and run
@@ -110,6 +126,9 @@ impl Session {
             colors: status_colors(&self.app),
             exec_allowed: self.app.exec_allowed,
             cell: self.images.cell_pixels(),
+            editing: self.app.editing.as_ref().map(|e| (e.id, (e.row, e.col))),
+            edited: self.app.edits.iter().map(|(id, _)| *id).collect(),
+            focus: self.app.focus,
         };
         let frame = terminal.draw(|f| {
             overflow = if self.app.notes_mode {
@@ -134,6 +153,7 @@ impl Session {
 
     pub fn handle(&mut self, event: Event) {
         match event {
+            Event::Key(key) if self.app.editing.is_some() && self.app.modal.is_none() => self.edit_key(key),
             Event::Key(key) => {
                 if let Some(action) = self.keymap.feed(key)
                     && let Some(effect) = self.app.handle(action)
@@ -141,6 +161,7 @@ impl Session {
                     self.effect(effect);
                 }
             }
+            Event::Paste(text) => self.app.edit_paste(&text),
             // The layout fits pictures to the new size; a new font size re-encodes them.
             Event::Resize if self.cell_size_from_tty => {
                 if let Some(cell) = super::graphics::cell_pixels() {
@@ -173,6 +194,10 @@ impl Session {
                 self.effect(Effect::Run);
             }
             Event::Remote(super::remote::Message::Cancel) if !self.app.notes_mode => self.effect(Effect::Cancel),
+            // The presenter's edit: the notes screen shows the code as the audience sees it.
+            Event::Remote(super::remote::Message::Edit { id, body }) if self.app.notes_mode => {
+                self.app.set_body(crate::model::SnippetId(id), body);
+            }
             Event::Remote(super::remote::Message::Where) if self.app.notes_mode => {
                 self.peer.tell_position((self.app.slide, self.app.step));
             }
@@ -197,11 +222,90 @@ impl Session {
         self.sync();
     }
 
+    /// Edit mode: deck's own keys first (run, stop, write back, quit, leave), the rest type.
+    fn edit_key(&mut self, key: KeyEvent) {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('e') if ctrl => {
+                let effect = self.app.handle(super::keys::Action::Run);
+                if let Some(effect) = effect {
+                    self.effect(effect);
+                }
+            }
+            KeyCode::Char('k') if ctrl => self.effect(Effect::Cancel),
+            KeyCode::Char('s') if ctrl => self.effect(Effect::WriteBack),
+            KeyCode::Char('c') if ctrl => self.app.quit = true,
+            KeyCode::Esc => self.app.editing = None,
+            _ => self.app.edit_key(key),
+        }
+    }
+
+    /// `E`: the snippet in the presenter's editor, with the terminal handed over.
+    pub fn edit_externally(&mut self, id: crate::model::SnippetId) {
+        let Some(code) = self.app.code(id) else { return };
+        let (language, body) = (code.language.clone(), code.body.clone());
+        match super::terminal::handed_over(|| super::external::edit(&language, &body)) {
+            Ok(Ok(Some(edited))) => {
+                self.app.set_body(id, edited);
+                self.app.focus = Some(id);
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) | Err(e) => {
+                let d =
+                    crate::diag::Diagnostic::warning(&self.app.deck.path, 0, format!("the editor did not run: {e}"))
+                        .with_hint("set $VISUAL or $EDITOR to the editor's command, e.g. EDITOR=\"code --wait\"");
+                self.app.warnings.push(d);
+            }
+        }
+    }
+
+    /// ctrl+s: the edits into the deck file. The reload that follows is deck's own write:
+    /// the snippets written get new identities, and their outputs go with them.
+    fn write_back(&mut self) {
+        let written: Vec<(crate::model::SnippetId, String)> =
+            self.app.edits.iter().map(|(id, e)| (*id, e.edited.clone())).collect();
+        match super::edits::write_back(&self.app.deck, &self.app.edits) {
+            Ok(_) => {
+                for (id, _) in &written {
+                    self.app.edits.remove(*id);
+                }
+                self.written_back = written;
+                self.app.saved_edits();
+                self.effect(Effect::Reload);
+            }
+            Err(e) => {
+                let d =
+                    crate::diag::Diagnostic::warning(&self.app.deck.path, 0, format!("cannot write the edits: {e}"));
+                self.app.warnings.push(d);
+            }
+        }
+    }
+
+    /// After a reload: outputs of snippets written back follow them to their new identity.
+    fn follow_written_back(&mut self) {
+        for (old, body) in std::mem::take(&mut self.written_back) {
+            let new = self.app.deck.snippets().map(|(_, c)| c).find(|c| c.body == body).map(|c| c.id);
+            if let Some(new) = new.filter(|n| *n != old) {
+                self.snippets.rename(old, new);
+                if self.app.focus == Some(old) {
+                    self.app.focus = Some(new);
+                }
+                if let Some(editor) = &mut self.app.editing
+                    && editor.id == old
+                {
+                    editor.id = new;
+                }
+            }
+        }
+    }
+
     fn effect(&mut self, effect: Effect) {
         match effect {
             Effect::Reload => {
                 let result = crate::parse::parse_file(&self.app.deck.path);
                 self.app.reloaded(result);
+                self.follow_written_back();
                 self.snippets.warm_up(&self.app);
             }
             // The notes screen runs nothing itself: the presenter runs the slide's snippet.
@@ -214,6 +318,23 @@ impl Session {
                 self.snippets.auto_run(&self.app);
             }
             Effect::SlideShown => self.snippets.auto_run(&self.app),
+            Effect::Edit => {
+                if let Some(id) = self.snippets.target(&self.app) {
+                    self.app.start_editing(id);
+                }
+            }
+            Effect::EditExternal => self.external_edit = self.snippets.target(&self.app),
+            Effect::Focus => {
+                let here = Snippets::focusable(&self.app);
+                let now = self.snippets.target(&self.app).and_then(|id| here.iter().position(|h| *h == id));
+                self.app.focus = now.map_or(here.first().copied(), |i| here.get((i + 1) % here.len()).copied());
+            }
+            Effect::Revert => {
+                if let Some(id) = self.snippets.target(&self.app) {
+                    self.app.revert(id);
+                }
+            }
+            Effect::WriteBack => self.write_back(),
             Effect::Cancel => self.snippets.cancel_running(),
             Effect::ResetPython => self.snippets.reset_python(),
             Effect::ScrollOutput(n) => self.snippets.scroll(n),
@@ -270,6 +391,12 @@ pub fn run<B: Backend>(
             .partition(|e| matches!(e, Event::Key(_) | Event::Terminate | Event::Signal(_)));
         for event in first.into_iter().chain(rest) {
             session.handle(event);
+        }
+        if let Some(id) = session.external_edit.take()
+            && session.cell_size_from_tty
+        {
+            session.edit_externally(id);
+            terminal.clear()?;
         }
     }
 }

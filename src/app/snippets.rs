@@ -54,12 +54,27 @@ impl Snippets {
         self.outputs.any_running()
     }
 
-    /// The run key: the first snippet here that has not run yet, else the last one run again.
-    pub fn run_key(&mut self, app: &App) {
+    /// The snippet the run key acts on: the focused one (Tab, or the one being edited), else
+    /// the first one here that has not run yet, else the last one run again.
+    pub fn target(&self, app: &App) -> Option<SnippetId> {
         let here = runnable(app, |m| m == ExecMode::Exec);
+        if let Some(focus) =
+            app.focus.filter(|id| here.contains(id) || app.editing.as_ref().is_some_and(|e| e.id == *id))
+        {
+            return Some(focus);
+        }
         let next = here.iter().copied().find(|id| self.outputs.get(*id).is_none());
-        let target = next.or(self.last_run.filter(|id| here.contains(id))).or(here.first().copied());
-        if let Some(id) = target {
+        next.or(self.last_run.filter(|id| here.contains(id))).or(here.first().copied())
+    }
+
+    /// The slide's snippets that Tab moves the focus between (run-key ones, visible now).
+    pub fn focusable(app: &App) -> Vec<SnippetId> {
+        runnable(app, |m| m == ExecMode::Exec)
+    }
+
+    /// The run key.
+    pub fn run_key(&mut self, app: &App) {
+        if let Some(id) = self.target(app) {
             self.start(app, id);
         }
     }
@@ -73,6 +88,16 @@ impl Snippets {
             if self.outputs.get(id).is_none() {
                 self.start(app, id);
             }
+        }
+    }
+
+    /// Snippet `old` is now `new` (its text was written into the deck): its output follows.
+    pub fn rename(&mut self, old: SnippetId, new: SnippetId) {
+        if let Some(out) = self.outputs.outputs.remove(&old) {
+            self.outputs.outputs.insert(new, out);
+        }
+        if self.last_run == Some(old) {
+            self.last_run = Some(new);
         }
     }
 
@@ -123,7 +148,7 @@ impl Snippets {
         if self.outputs.get(id).is_some_and(SnippetOutput::running) {
             return;
         }
-        let Some(code) = app.deck.snippets().map(|(_, code)| code).find(|code| code.id == id) else {
+        let Some(code) = app.code(id) else {
             return;
         };
         let job = crate::exec::plan::job(id, code, self.settings.timeout);

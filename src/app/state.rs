@@ -1,9 +1,11 @@
 //! The presenter's state and what each action does to it. No I/O and no drawing here:
 //! actions that need the outside world come back as `Effect`s for the event loop.
 
+use super::editor::{Edited, Editor};
+use super::edits::Edits;
 use super::keys::Action;
 use crate::diag::Diagnostic;
-use crate::model::Deck;
+use crate::model::{Block, CodeBlock, Deck, SnippetId};
 use crate::theme::{self, Theme};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +19,10 @@ pub enum Modal {
     ConfirmExec,
 }
 
+fn deck_has(deck: &Deck, id: SnippetId) -> bool {
+    deck.snippets().any(|(_, c)| c.id == id)
+}
+
 /// What the event loop must do after an action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -28,6 +34,15 @@ pub enum Effect {
     ScrollOutput(i32),
     /// The slide changed: start its auto-running snippets.
     SlideShown,
+    /// Edit the focused snippet on its slide, or in `$VISUAL`/`$EDITOR`.
+    Edit,
+    EditExternal,
+    /// Move the focus to the slide's next snippet.
+    Focus,
+    /// Back to the deck's text for the focused snippet.
+    Revert,
+    /// Write the edits into the deck file.
+    WriteBack,
 }
 
 pub struct App {
@@ -51,8 +66,20 @@ pub struct App {
     /// Why this presenter has no notes link (another presenter of the deck has it, say):
     /// one of the warnings, kept across reloads.
     pub link_problem: Option<Diagnostic>,
+    /// What the edits' presenter must know (kept from an earlier session, dropped by a reload).
+    edit_warning: Option<Diagnostic>,
     /// Links are clickable (OSC 8): a real terminal that shows them.
     pub hyperlinks: bool,
+    /// Edits made on stage, applied to `deck`.
+    pub edits: Edits,
+    /// Where the edits are kept as they are made (none: not kept, as in tests).
+    pub edits_file: Option<std::path::PathBuf>,
+    /// The snippet being edited on its slide.
+    pub editing: Option<Editor>,
+    /// The snippet Tab moved to: what `e`, `E`, `U` and the run key act on.
+    pub focus: Option<SnippetId>,
+    /// A snippet whose text changed since the notes screen was told.
+    pub edit_to_send: Option<SnippetId>,
     /// The talk's clock (shown on the speaker's screen).
     pub timer: super::timer::Timer,
     cli_theme: Option<String>,
@@ -74,7 +101,13 @@ impl App {
             notes_mode: false,
             remote_status: String::new(),
             link_problem: None,
+            edit_warning: None,
             hyperlinks: false,
+            edits: Edits::default(),
+            edits_file: None,
+            editing: None,
+            focus: None,
+            edit_to_send: None,
             timer: super::timer::Timer::new(std::time::Instant::now(), None),
             cli_theme,
         };
@@ -82,11 +115,30 @@ impl App {
         app
     }
 
-    fn set_deck(&mut self, deck: Deck) {
+    fn set_deck(&mut self, mut deck: Deck) {
         let (theme, theme_warnings) = theme::resolve(&deck, self.cli_theme.as_deref());
         self.theme = theme;
-        let warnings: Vec<Diagnostic> =
+        let applied = self.edits.apply(&mut deck);
+        let mut warnings: Vec<Diagnostic> =
             deck.warnings.iter().cloned().chain(theme_warnings).chain(self.link_problem.clone()).collect();
+        if applied.dropped > 0 {
+            self.edit_warning = Some(
+                Diagnostic::warning(
+                    &deck.path,
+                    0,
+                    format!(
+                        "the deck file changed {} snippet(s) you had edited: the file's text wins",
+                        applied.dropped
+                    ),
+                )
+                .with_hint("your edit of it is dropped"),
+            );
+            self.save_edits();
+        }
+        warnings.extend(self.edit_warning.clone());
+        if self.editing.as_ref().is_some_and(|e| self.edits.get(e.id).is_none() && !deck_has(&deck, e.id)) {
+            self.editing = None;
+        }
         // A reload that brings the same warnings leaves them read.
         if warnings.iter().map(ToString::to_string).ne(self.warnings.iter().map(ToString::to_string)) {
             self.warnings_seen = 0;
@@ -95,6 +147,118 @@ impl App {
         self.deck = deck;
         self.slide = self.slide.min(self.deck.slides.len().saturating_sub(1));
         self.step = self.step.min(self.steps().saturating_sub(1));
+    }
+
+    /// Bring back the edits kept for this deck from an earlier session (not with `fresh`),
+    /// and keep the new ones in `file`.
+    pub fn restore_edits(&mut self, file: Option<std::path::PathBuf>, fresh: bool) {
+        self.edits_file = file;
+        let Some(path) = &self.edits_file else { return };
+        if fresh {
+            return;
+        }
+        let mut edits = Edits::load(path);
+        let applied = edits.apply(&mut self.deck);
+        self.edits = edits;
+        if applied.applied > 0 {
+            self.edit_warning = Some(
+                Diagnostic::warning(
+                    &self.deck.path,
+                    0,
+                    format!("{} snippet(s) carry edits from an earlier session", applied.applied),
+                )
+                .with_hint("U on a snippet reverts it to the deck's text, ctrl+s writes the edits into the deck, deck --fresh starts without them"),
+            );
+            self.warnings.extend(self.edit_warning.clone());
+        }
+    }
+
+    /// The snippet `id` of the deck.
+    pub fn code(&self, id: SnippetId) -> Option<&CodeBlock> {
+        self.deck.snippets().map(|(_, c)| c).find(|c| c.id == id)
+    }
+
+    fn code_mut(&mut self, id: SnippetId) -> Option<&mut CodeBlock> {
+        self.deck.slides.iter_mut().flat_map(|s| s.elements.iter_mut()).find_map(|e| match &mut e.block {
+            Block::Code(c) if c.id == id => Some(c),
+            _ => None,
+        })
+    }
+
+    /// Edit snippet `id` on its slide.
+    pub fn start_editing(&mut self, id: SnippetId) {
+        if let Some(code) = self.code(id) {
+            self.editing = Some(Editor::new(id, &code.display));
+            self.focus = Some(id);
+        }
+    }
+
+    /// A key in edit mode (deck's own keys were handled before).
+    pub fn edit_key(&mut self, key: crossterm::event::KeyEvent) {
+        let Some(editor) = &mut self.editing else { return };
+        if editor.key(key) == Edited::Text {
+            self.editor_changed();
+        }
+    }
+
+    /// Pasted text in edit mode.
+    pub fn edit_paste(&mut self, text: &str) {
+        let Some(editor) = &mut self.editing else { return };
+        editor.paste(text);
+        self.editor_changed();
+    }
+
+    fn editor_changed(&mut self) {
+        let Some(editor) = &self.editing else { return };
+        let (id, shown) = (editor.id, editor.text());
+        let Some(code) = self.code(id) else { return };
+        let body = code.body_with_shown(&shown);
+        self.set_body(id, body);
+    }
+
+    /// Snippet `id` now reads `body` (hidden lines included): shown, kept and sent on.
+    pub fn set_body(&mut self, id: SnippetId, body: String) {
+        let Some(code) = self.code_mut(id) else { return };
+        let before = std::mem::take(&mut code.body);
+        code.set_body(body.clone());
+        self.edits.set(id, &before, body);
+        self.save_edits();
+        self.edit_to_send = Some(id);
+        if let Some(editor) = &self.editing
+            && editor.id == id
+            && self.code(id).is_some_and(|c| c.display != editor.text())
+        {
+            self.editing = self.code(id).map(|c| Editor::new(id, &c.display));
+        }
+    }
+
+    /// Snippet `id` back to the deck's text.
+    pub fn revert(&mut self, id: SnippetId) {
+        let Some(edit) = self.edits.remove(id) else { return };
+        if let Some(code) = self.code_mut(id) {
+            code.set_body(edit.original);
+        }
+        if self.editing.as_ref().is_some_and(|e| e.id == id) {
+            self.editing = self.code(id).map(|c| Editor::new(id, &c.display));
+        }
+        self.save_edits();
+        self.edit_to_send = Some(id);
+    }
+
+    /// The edits were written into the deck: what is kept for the next session goes too.
+    pub fn saved_edits(&mut self) {
+        self.save_edits();
+    }
+
+    fn save_edits(&mut self) {
+        let Some(path) = &self.edits_file else { return };
+        if let Err(e) = self.edits.save(path) {
+            let d = Diagnostic::warning(path, 0, format!("cannot keep the edits: {e}"))
+                .with_hint("they stay on screen for this session");
+            if !self.warnings.contains(&d) {
+                self.warnings.push(d);
+            }
+        }
     }
 
     /// Warnings the presenter has not read yet.
@@ -216,6 +380,11 @@ impl App {
                 self.quit = true;
                 None
             }
+            Action::Edit => Some(Effect::Edit),
+            Action::EditExternal => Some(Effect::EditExternal),
+            Action::Focus => Some(Effect::Focus),
+            Action::Revert => Some(Effect::Revert),
+            Action::WriteBack => Some(Effect::WriteBack),
             Action::TimerPause => {
                 self.timer.toggle_pause(std::time::Instant::now());
                 None
@@ -233,6 +402,10 @@ impl App {
     }
 
     fn go(&mut self, slide: usize) {
+        if slide != self.slide {
+            self.focus = None;
+            self.editing = None;
+        }
         self.slide = slide;
         self.step = 0;
     }

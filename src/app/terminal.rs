@@ -34,12 +34,15 @@ impl Guard {
             }
         };
         restore_only_when_the_presenter_panics();
+        // Pasted text arrives as one event (typed into an edited snippet exactly).
+        let _ = crossterm::execute!(io::stdout(), crossterm::event::EnableBracketedPaste);
         Ok(Self { terminal })
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
         ratatui::restore();
     }
 }
@@ -58,12 +61,27 @@ fn restore_only_when_the_presenter_panics() {
     }));
 }
 
-/// Keys and resizes from the terminal, on their own thread.
+/// While another program has the terminal (`E` opens the editor), the input thread reads
+/// nothing: 1 asks it to stop reading, 2 says it has.
+static INPUT_PAUSE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Keys, pastes and resizes from the terminal, on their own thread.
 pub fn spawn_input(tx: Sender<Event>) {
+    use std::sync::atomic::Ordering;
     std::thread::spawn(move || {
         loop {
+            if INPUT_PAUSE.load(Ordering::SeqCst) > 0 {
+                INPUT_PAUSE.store(2, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+            // Look for input a little at a time, so a pause is noticed.
+            if !event::poll(Duration::from_millis(50)).unwrap_or(true) {
+                continue;
+            }
             let event = match event::read() {
                 Ok(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => Event::Key(k),
+                Ok(TermEvent::Paste(text)) => Event::Paste(text),
                 Ok(TermEvent::Resize(..)) => Event::Resize,
                 Ok(_) => continue,
                 Err(_) => Event::Terminate,
@@ -74,6 +92,31 @@ pub fn spawn_input(tx: Sender<Event>) {
             }
         }
     });
+}
+
+/// Hand the terminal to another program (the presenter's editor) and take it back after:
+/// the input thread stops reading, raw mode and the alternate screen are left, and entered
+/// again when `f` returns; the caller redraws everything.
+pub fn handed_over<T>(f: impl FnOnce() -> T) -> io::Result<T> {
+    use std::sync::atomic::Ordering;
+    INPUT_PAUSE.store(1, Ordering::SeqCst);
+    for _ in 0..100 {
+        if INPUT_PAUSE.load(Ordering::SeqCst) == 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = crossterm::execute!(io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    let result = f();
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    )?;
+    INPUT_PAUSE.store(0, Ordering::SeqCst);
+    Ok(result)
 }
 
 /// SIGTERM, SIGHUP and SIGQUIT end the presenter through the normal path.

@@ -182,21 +182,5 @@ pub fn write_atomically(
     contents: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     refuse_the_deck(target, deck)?;
-    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.partial-{}",
-        target.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        contents(&mut file)?;
-        file.flush()?;
-        file.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?;
-        std::fs::rename(&tmp, target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::files::replace_atomically(target, contents)
 }

@@ -370,6 +370,9 @@ fn code_block(ctx: &mut Ctx, info: &str, body: &str, line: usize) -> Block {
     };
     let (display, source) = snippet::split_hidden(&language, &body);
     Block::Code(CodeBlock {
+        // A `file` block's text comes from elsewhere: it is shown, not edited in the deck.
+        editable: info.language != "file",
+        body,
         // Set when the whole deck is parsed (it depends on the snippets before this one).
         id: crate::model::SnippetId::default(),
         language,

@@ -128,7 +128,7 @@ pub fn parse_highlight(spec: &str) -> Result<Vec<HighlightGroup>, String> {
 }
 
 /// The prefix that marks a line as run-but-hidden, per language (rustdoc's `# ` for Rust).
-fn hidden_prefix(language: &str) -> &'static str {
+pub fn hidden_prefix(language: &str) -> &'static str {
     if language == "rust" { "#" } else { "///" }
 }
 
@@ -154,6 +154,11 @@ pub fn split_hidden(language: &str, code: &str) -> (String, String) {
         }
     }
     (display, source)
+}
+
+/// Whether `line` is hidden from the slide (it runs, but is not shown).
+pub fn is_hidden(line: &str, prefix: &str) -> bool {
+    hidden_line(line, prefix).is_some()
 }
 
 /// The line to run when `line` is hidden (marker removed, indentation kept).

@@ -7,9 +7,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use syntect::easy::HighlightLines;
-use syntect::highlighting::{FontStyle, ThemeSet};
-use syntect::parsing::SyntaxSet;
+use syntect::highlighting::{FontStyle, HighlightIterator, HighlightState, ThemeSet};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxSet};
 
 use super::text::{truncate, width};
 use crate::model::{CodeBlock, HighlightGroup};
@@ -33,6 +32,31 @@ pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     themes: OnceLock<ThemeSet>,
     cache: Mutex<HashMap<u64, Highlighted>>,
+    /// Lines run through syntect, for tests of the incremental highlighting.
+    lines_highlighted: std::sync::atomic::AtomicUsize,
+}
+
+thread_local! {
+    /// The last text this thread highlighted (by which `Highlighter`), line by line with the
+    /// states between lines: its next version (a keystroke in an edited snippet) is highlighted
+    /// from its first changed line until the states agree again. Per thread: syntect's parser
+    /// states cannot cross threads.
+    static LAST: std::cell::RefCell<Option<(usize, Incremental)>> = const { std::cell::RefCell::new(None) };
+}
+
+struct Incremental {
+    language: String,
+    theme: String,
+    lines: Vec<LineState>,
+}
+
+/// One highlighted line and the parser and highlighter states around it.
+#[derive(Clone)]
+struct LineState {
+    text: String,
+    before: (ParseState, HighlightState),
+    after: (ParseState, HighlightState),
+    spans: Vec<(Style, String)>,
 }
 
 impl Highlighter {
@@ -87,12 +111,35 @@ impl Highlighter {
         let Some(theme) = themes.themes.get(theme_name).or_else(|| themes.themes.get("base16-eighties.dark")) else {
             return plain();
         };
-        let mut hl = HighlightLines::new(syntax, theme);
-        let mut out = Vec::new();
-        for line in syntect::util::LinesWithEndings::from(code) {
-            let Ok(regions) = hl.highlight_line(line, ss) else { return plain() };
-            let spans = regions
-                .into_iter()
+        let highlighter = syntect::highlighting::Highlighter::new(theme);
+        let lines: Vec<&str> = syntect::util::LinesWithEndings::from(code).collect();
+        let me = std::ptr::from_ref(self) as usize;
+        let old = LAST
+            .with_borrow_mut(Option::take)
+            .filter(|(owner, o)| *owner == me && o.language == language && o.theme == theme_name)
+            .map_or_else(Vec::new, |(_, o)| o.lines);
+        // What did not change: the lines before the first change, and those after the last.
+        let prefix = lines.iter().zip(&old).take_while(|(new, old)| **new == old.text).count();
+        let suffix = lines.iter().rev().zip(old.iter().rev()).take_while(|(new, old)| **new == old.text).count();
+        let suffix = suffix.min(lines.len() - prefix).min(old.len() - prefix);
+        let mut out: Vec<LineState> = old[..prefix].to_vec();
+        let mut state = out.last().map_or_else(
+            || (ParseState::new(syntax), HighlightState::new(&highlighter, ScopeStack::new())),
+            |l| l.after.clone(),
+        );
+        for (i, line) in lines.iter().enumerate().skip(prefix) {
+            // In the unchanged end, once the states agree, the old results hold.
+            if i >= lines.len() - suffix {
+                let j = i + old.len() - lines.len();
+                if old[j].before == state {
+                    out.extend(old[j..].iter().cloned());
+                    break;
+                }
+            }
+            let before = state.clone();
+            let Ok(ops) = state.0.parse_line(line, ss) else { return plain() };
+            self.lines_highlighted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let spans = HighlightIterator::new(&mut state.1, &ops, line, &highlighter)
                 .map(|(s, text)| {
                     let c = s.foreground;
                     let mut style = Style::new().fg(Color::Rgb(c.r, c.g, c.b));
@@ -105,9 +152,12 @@ impl Highlighter {
                     (style, expand_tabs(text.trim_end_matches(['\n', '\r'])))
                 })
                 .collect();
-            out.push(spans);
+            out.push(LineState { text: (*line).to_string(), before, after: state.clone(), spans });
         }
-        out
+        let result = out.iter().map(|l| l.spans.clone()).collect();
+        let kept = Incremental { language: language.to_string(), theme: theme_name.to_string(), lines: out };
+        LAST.with_borrow_mut(|last| *last = Some((me, kept)));
+        result
     }
 }
 
@@ -147,15 +197,30 @@ fn expand_tabs(s: &str) -> String {
     s.replace('\t', "    ")
 }
 
-/// The lines of a code block at `step`, each padded to the block's width: at least
-/// `min_width` (its output's width, so the two line up), at most `max_width`.
+/// How a code block is drawn beyond its text.
+#[derive(Debug, Clone, Default)]
+pub struct CodeView {
+    /// At least this wide (its output's width, so the two line up).
+    pub min_width: usize,
+    /// At most this wide (the room there is).
+    pub max_width: usize,
+    /// Being edited: the cursor (line, character), drawn as a reversed cell.
+    pub cursor: Option<(usize, usize)>,
+    /// Only these lines (an edited snippet taller than its room scrolls with the cursor).
+    pub window: Option<std::ops::Range<usize>>,
+    /// A word in the box's top right corner: `editing`, `edited`, `▸` for the focus.
+    pub label: Option<&'static str>,
+}
+
+/// The lines of a code block at `step`, each padded to the block's width.
 pub fn code_lines(
     hl: &Highlighter,
     theme: &Theme,
     code: &CodeBlock,
     step: usize,
-    (min_width, max_width): (usize, usize),
+    view: &CodeView,
 ) -> Vec<Line<'static>> {
+    let (min_width, max_width) = (view.min_width, view.max_width);
     let background = theme.code_background && !code.attrs.no_background;
     let bg = if background { theme.code_bg } else { theme.base.bg.unwrap_or(Color::Reset) };
     let highlighted = hl.highlight(&code.display, &code.language, &theme.syntax_theme, bg);
@@ -170,19 +235,36 @@ pub fn code_lines(
     let mut lines = Vec::with_capacity(highlighted.len() + 2);
     let blank = || Line::from(Span::styled(" ".repeat(box_width), Style::new().bg(bg)));
     if background {
-        lines.push(blank());
+        lines.push(match view.label {
+            // Discreet: the muted colour, in the padding row's right corner.
+            Some(label) if width(label) + 2 < box_width => {
+                let gap = box_width - width(label) - 1;
+                Line::from(vec![
+                    Span::styled(" ".repeat(gap), Style::new().bg(bg)),
+                    Span::styled(label, theme.muted.bg(bg)),
+                    Span::styled(" ", Style::new().bg(bg)),
+                ])
+            }
+            _ => blank(),
+        });
     }
     // Lines wider than the box wrap, each continuation row marked, rather than being cut.
     let text_width = box_width.saturating_sub(gutter + 2 * pad).max(4);
-    for (i, spans) in highlighted.iter().enumerate() {
+    let window = view.window.clone().unwrap_or(0..highlighted.len());
+    for (i, spans) in highlighted.iter().enumerate().filter(|(i, _)| window.contains(i)) {
         let lit = group.is_none_or(|g| g.contains(i + 1));
-        let styled: Vec<Span<'static>> = spans
+        let mut styled: Vec<Span<'static>> = spans
             .iter()
             .map(|(style, text)| {
                 let style = if lit { style.bg(bg) } else { Style::new().fg(dim).bg(bg) };
                 Span::styled(text.clone(), style)
             })
             .collect();
+        if let Some((row, col)) = view.cursor
+            && row == i
+        {
+            styled = with_cursor(styled, col, bg);
+        }
         for (row, pieces) in split_columns(styled, text_width, width(CONTINUATION)).into_iter().enumerate() {
             let mut out = vec![Span::styled(" ".repeat(pad), Style::new().bg(bg))];
             if gutter > 0 {
@@ -200,6 +282,35 @@ pub fn code_lines(
         lines.push(blank());
     }
     lines
+}
+
+/// The spans with the character at `col` reversed (a reversed space past the line's end):
+/// the edit cursor, drawn in the text so it shows in every terminal and in recordings.
+fn with_cursor(spans: Vec<Span<'static>>, col: usize, bg: Color) -> Vec<Span<'static>> {
+    let mut out = Vec::with_capacity(spans.len() + 2);
+    let mut seen = 0;
+    let mut placed = false;
+    for span in spans {
+        let chars = span.content.chars().count();
+        if !placed && col < seen + chars {
+            let at = col - seen;
+            let text: Vec<char> = span.content.chars().collect();
+            let before: String = text[..at].iter().collect();
+            let under: String = text[at..=at].iter().collect();
+            let after: String = text[at + 1..].iter().collect();
+            out.push(Span::styled(before, span.style));
+            out.push(Span::styled(under, span.style.add_modifier(Modifier::REVERSED)));
+            out.push(Span::styled(after, span.style));
+            placed = true;
+        } else {
+            out.push(span);
+        }
+        seen += chars;
+    }
+    if !placed {
+        out.push(Span::styled(" ", Style::new().bg(bg).add_modifier(Modifier::REVERSED)));
+    }
+    out
 }
 
 /// Starts a code row that continues the line above (the line was wider than the box).
@@ -269,6 +380,34 @@ mod tests {
                 assert!(ratio >= MIN_CONTRAST, "{name}: {text:?} in {fg:?} is {ratio:.2}:1 on its card");
             }
         }
+    }
+
+    #[test]
+    fn a_keystroke_re_highlights_only_the_lines_it_changed() {
+        let hl = Highlighter::default();
+        let theme = Theme::named("catppuccin-mocha").unwrap();
+        let text: String = (0..60).map(|i| format!("value_{i} = compute({i}, 'text')  # note\n")).collect();
+        let full = hl.highlight(&text, "python", &theme.syntax_theme, theme.code_bg);
+        let count = || hl.lines_highlighted.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(count(), 60);
+        // One character typed on line 30.
+        let typed = text.replacen("compute(29,", "compute(29 ,", 1);
+        let again = hl.highlight(&typed, "python", &theme.syntax_theme, theme.code_bg);
+        assert_eq!(count(), 61, "only the changed line was highlighted");
+        assert_eq!(again.len(), 60);
+        assert_eq!(again[0], full[0]);
+        assert_eq!(again[59], full[59]);
+        // A line added: still only the new line.
+        let added = typed.replacen("value_40 =", "x = 1\nvalue_40 =", 1);
+        assert_eq!(hl.highlight(&added, "python", &theme.syntax_theme, theme.code_bg).len(), 61);
+        assert_eq!(count(), 62);
+        // An opened string changes what follows: those lines are highlighted again, and match
+        // a highlighting from scratch.
+        let opened = added.replacen("value_10 =", "s = \"\"\"\nvalue_10 =", 1);
+        let incremental = hl.highlight(&opened, "python", &theme.syntax_theme, theme.code_bg);
+        assert!(count() > 62 + 40, "the string runs to the end");
+        let fresh = Highlighter::default().highlight(&opened, "python", &theme.syntax_theme, theme.code_bg);
+        assert_eq!(incremental, fresh);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 
-use super::code::{Highlighter, code_lines, pad_line};
+use super::code::{CodeView, Highlighter, code_lines, pad_line};
 use super::table::table_lines;
 use super::text::{line_width, spans, truncate};
 use super::wrap::{wrap, wrap_line};
@@ -63,6 +63,21 @@ pub trait Resources {
     fn cell_pixels(&self) -> (u16, u16) {
         (10, 20)
     }
+    /// Whether snippet `id` is being edited (and where the cursor is), edited, or focused.
+    fn snippet_state(&self, _id: SnippetId) -> SnippetState {
+        SnippetState::default()
+    }
+}
+
+/// What the presenter is doing with a snippet, as its box shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SnippetState {
+    /// Being edited on the slide: the cursor (line, character).
+    pub cursor: Option<(usize, usize)>,
+    /// Its text is not the deck's.
+    pub edited: bool,
+    /// What the run key and `e` act on (Tab moved there).
+    pub focused: bool,
 }
 
 /// No outputs; sizes read from file headers. Enough for tests and static exports.
@@ -296,9 +311,18 @@ impl Builder<'_> {
         let replaced = code.attrs.exec == ExecMode::Replace && view.is_some();
         let mut box_width = 0;
         if !replaced {
+            let state = self.ctx.resources.snippet_state(code.id);
+            let label = match state {
+                SnippetState { cursor: Some(_), .. } => Some("editing · esc leaves"),
+                SnippetState { edited: true, .. } => Some("edited"),
+                SnippetState { focused: true, .. } => Some("▸"),
+                _ => None,
+            };
             // Code and output share one width and one left edge.
             let output_width = view.as_ref().map_or(0, natural_width);
-            let lines = code_lines(Highlighter::global(), self.theme(), code, step, (output_width, width));
+            let window = state.cursor.and_then(|cursor| self.edit_window(code, cursor.0, view.as_ref()));
+            let code_view = CodeView { min_width: output_width, max_width: width, cursor: state.cursor, window, label };
+            let lines = code_lines(Highlighter::global(), self.theme(), code, step, &code_view);
             let continued = super::code::CONTINUATION;
             self.wrapped_code += lines.iter().filter(|l| l.spans.iter().any(|s| s.content == continued)).count();
             box_width = lines.first().map_or(0, line_width);
@@ -315,6 +339,24 @@ impl Builder<'_> {
             self.emit(vec![line], Some(self.theme().code_alignment));
         }
         self.gap(1);
+    }
+
+    /// The lines of an edited snippet that fit above its output, around the cursor: the
+    /// snippet grows until the slide is full, then scrolls; its output stays in sight.
+    fn edit_window(
+        &mut self,
+        code: &CodeBlock,
+        row: usize,
+        view: Option<&OutputView>,
+    ) -> Option<std::ops::Range<usize>> {
+        let lines = code.display.lines().count().max(row + 1);
+        let output = view.map_or(0, |v| 1 + v.lines.len().min(3));
+        let bottom = self.area.y + self.area.height;
+        let room = usize::from(bottom.saturating_sub(self.region().y)).saturating_sub(output + 3).max(3);
+        (lines > room).then(|| {
+            let start = (row + 1).saturating_sub(room);
+            start..start + room
+        })
     }
 
     /// The output of a snippet shown by `+id` elsewhere on the slide.
@@ -458,7 +500,9 @@ pub fn block_lines(theme: &Theme, block: &Block, step: usize, width: usize) -> V
             ]);
             prefixed(theme, blocks, step, width, "▍ ", base, Some((title, style)))
         }
-        Block::Code(code) => code_lines(Highlighter::global(), theme, code, step, (0, width)),
+        Block::Code(code) => {
+            code_lines(Highlighter::global(), theme, code, step, &CodeView { max_width: width, ..CodeView::default() })
+        }
         Block::Rule => vec![Line::styled("─".repeat(width), theme.muted)],
         Block::Footnote { label, blocks } => {
             let mut lines = Vec::new();

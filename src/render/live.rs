@@ -9,7 +9,7 @@ use ansi_to_tui::IntoText;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 
-use super::layout::{ImageSource, OutputView, Resources};
+use super::layout::{ImageSource, OutputView, Resources, SnippetState};
 use crate::exec::output::{OutputStore, SnippetOutput, fmt_duration};
 use crate::exec::{Outcome, SnippetId};
 
@@ -34,6 +34,10 @@ pub struct Live<'a> {
     pub exec_allowed: bool,
     /// A terminal cell's size in pixels.
     pub cell: (u16, u16),
+    /// The snippet being edited and its cursor; the edited snippets; the focused one.
+    pub editing: Option<(SnippetId, (usize, usize))>,
+    pub edited: Vec<SnippetId>,
+    pub focus: Option<SnippetId>,
 }
 
 impl Resources for Live<'_> {
@@ -43,6 +47,14 @@ impl Resources for Live<'_> {
 
     fn cell_pixels(&self) -> (u16, u16) {
         self.cell
+    }
+
+    fn snippet_state(&self, id: SnippetId) -> SnippetState {
+        SnippetState {
+            cursor: self.editing.filter(|(e, _)| *e == id).map(|(_, at)| at),
+            edited: self.edited.contains(&id),
+            focused: self.focus == Some(id),
+        }
     }
 
     fn output(&self, id: SnippetId, expect_failure: bool) -> Option<OutputView> {
