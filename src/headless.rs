@@ -41,10 +41,19 @@ pub struct RunResult {
 }
 
 impl RunResult {
-    /// Passed: succeeded, or failed when `+expect:failure` says it should.
+    /// Passed: succeeded, or failed when `+expect:failure` says it should. An exercise's
+    /// starter passes when it builds: its checks are meant to fail until it is solved.
     pub fn passed(&self, code: &CodeBlock) -> bool {
         let ok = self.outcome.ok();
+        if code.attrs.exercise.is_some() {
+            return ok || self.checks().is_some_and(|c| c.total > 0);
+        }
         if code.attrs.expect_failure { !ok && !matches!(self.outcome, Outcome::TimedOut(_)) } else { ok }
+    }
+
+    /// An exercise's check results, read from its output (`N/M checks passed`).
+    pub fn checks(&self) -> Option<crate::workshop::Checks> {
+        crate::workshop::Checks::read(&self.output)
     }
 }
 
@@ -211,7 +220,7 @@ pub fn replay(deck: &Deck, from: usize, only: Option<usize>, settings: &crate::e
         crate::sayln!("{}", code_text(planned.code, color));
         // Progress (compiling…) only where it can be redrawn in place, and wiped before output.
         let mut progress_shown = false;
-        let result = runner.run(job(planned.id, planned.code, timeout), |report| {
+        let result = runner.run(job(deck, planned.id, planned.code, timeout), |report| {
             if progress_shown {
                 say(format_args!("\r\x1b[2K"));
                 progress_shown = false;

@@ -14,3 +14,4 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod theme;
+pub mod workshop;

@@ -206,6 +206,8 @@ fn present(file: &Path, options: Presenting, settings: Settings) -> ExitCode {
     if !notes {
         let state = deck::app::edits::state_file(&session.app.deck.path);
         session.app.restore_edits(state, fresh);
+        let progress = deck::app::edits::state_file_in(&session.app.deck.path, "progress");
+        session.app.restore_progress(progress);
     }
     let linked = match &socket {
         Ok(socket) if notes => {
@@ -284,10 +286,17 @@ fn run_all(deck: &Deck, settings: Settings) -> Vec<Diagnostic> {
         } else {
             eprintln!("{progress}");
         }
-        let result = runner.run(job(p.id, p.code, settings.timeout), |_| {});
+        let result = runner.run(job(deck, p.id, p.code, settings.timeout), |_| {});
         if deck::headless::interrupted() {
             eprintln!("\ninterrupted at snippet {} of {total}", n + 1);
             return failures;
+        }
+        if let Some(name) = &p.code.attrs.exercise {
+            if tty {
+                eprint!("\r\x1b[2K");
+            }
+            failures.extend(prove_exercise(deck, &mut runner, p, name, &result, &settings));
+            continue;
         }
         if !result.passed(p.code) {
             let status = deck::headless::status(&result, false, false);
@@ -318,6 +327,55 @@ fn run_all(deck: &Deck, settings: Settings) -> Vec<Diagnostic> {
     }
     eprintln!("{total} snippets run, {} failed", failures.len());
     failures
+}
+
+/// `deck check -x` on an exercise: its solution passes every check, and its starter (already
+/// run) fails at least one, so the checks check something. One line per exercise.
+fn prove_exercise(
+    deck: &Deck,
+    runner: &mut deck::headless::Runner,
+    p: &deck::exec::plan::Planned<'_>,
+    name: &str,
+    starter: &deck::headless::RunResult,
+    settings: &Settings,
+) -> Option<Diagnostic> {
+    let Some(solution) = deck.solution(name) else {
+        deck::sayln!("exercise {name}: no solution to prove its checks with");
+        return Some(
+            Diagnostic::error(&p.code.file, p.code.line, format!("exercise `{name}` has no solution")).with_hint(
+                format!("add a ```rust +solution:{name} block: its lines replace the exercise's visible lines"),
+            ),
+        );
+    };
+    let solved = deck::workshop::solved(p.code, solution);
+    let result = runner.run(deck::exec::plan::job(deck, p.id, &solved, settings.timeout), |_| {});
+    let solution_checks = result.checks();
+    let starter_checks = starter.checks();
+    let (passed, total) = solution_checks.map_or((0, 0), |c| (c.passed, c.total));
+    let starter_fails = starter_checks.map_or(0, |c| c.total - c.passed);
+    deck::sayln!("exercise {name}: solution passes {passed}/{total} checks, starter fails {starter_fails}");
+    let problem = if !solution_checks.is_some_and(deck::workshop::Checks::all_passed) {
+        let tail: String = result
+            .output
+            .lines()
+            .rev()
+            .take(12)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .map(|l| format!("\n    {l}"))
+            .collect();
+        Some(format!("the solution of exercise `{name}` does not pass its checks{tail}"))
+    } else if starter_fails == 0 {
+        Some(format!("the starter of exercise `{name}` passes every check: the checks check nothing it leaves undone"))
+    } else {
+        None
+    };
+    let d = problem.map(|message| Diagnostic::error(&p.code.file, p.code.line, message));
+    if let Some(d) = &d {
+        deck::sayln!("{d}");
+    }
+    d
 }
 
 /// `deck export`: every slide step drawn as presented, to HTML or asciicast.

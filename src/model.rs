@@ -18,6 +18,21 @@ pub struct Deck {
 }
 
 impl Deck {
+    /// The checks of exercise `name` (every `+check:NAME` block, in order, joined).
+    pub fn checks(&self, name: &str) -> Option<String> {
+        let parts: Vec<&str> = self
+            .snippets()
+            .filter(|(_, c)| c.attrs.check.as_deref() == Some(name))
+            .map(|(_, c)| c.source.as_str())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n"))
+    }
+
+    /// The reference solution of exercise `name`.
+    pub fn solution(&self, name: &str) -> Option<&CodeBlock> {
+        self.snippets().map(|(_, c)| c).find(|c| c.attrs.solution.as_deref() == Some(name))
+    }
+
     /// Every snippet of the deck, in order, with the index of its slide.
     pub fn snippets(&self) -> impl Iterator<Item = (usize, &CodeBlock)> {
         self.slides.iter().enumerate().flat_map(|(i, slide)| {
@@ -97,6 +112,10 @@ pub struct Element {
 }
 
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "plain data built once per parse; a snippet is the common big block, and boxing it would only add noise"
+)]
 pub enum Block {
     /// A setext heading (or `#` with `h1_slide_titles`): styled as the slide's title.
     SlideTitle(Text),
@@ -356,6 +375,11 @@ pub struct CodeAttrs {
     pub expect_failure: bool,
     pub render: bool,
     pub timeout_secs: Option<u64>,
+    /// Workshops: the starter of exercise NAME (the attendee edits it; its checks run after
+    /// it builds), the checks of exercise NAME (`def test_*()`), its reference solution.
+    pub exercise: Option<String>,
+    pub check: Option<String>,
+    pub solution: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

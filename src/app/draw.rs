@@ -95,7 +95,9 @@ pub(super) fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect, ov
                 .take(rows)
                 .map(|(i, s)| {
                     let title = if s.title_text().is_empty() { "(untitled)".to_string() } else { s.title_text() };
-                    let text = format!("{:>3}. {title}", i + 1);
+                    // A workshop's solved exercises are ticked.
+                    let tick = if app.slide_solved(i) { "  ✓" } else { "" };
+                    let text = format!("{:>3}. {title}{tick}", i + 1);
                     let style = if i == *selected {
                         Style::new().fg(app.theme.accent).add_modifier(Modifier::REVERSED)
                     } else {
@@ -107,6 +109,15 @@ pub(super) fn draw_modal(f: &mut Frame, app: &App, modal: &Modal, area: Rect, ov
             boxed(f, app, area, "slides (enter: go, esc: close)", lines);
         }
         Modal::Warnings => boxed(f, app, area, "warnings (esc: close)", warning_lines(app, overflow, area)),
+        Modal::ConfirmSolution { name, .. } => {
+            let lines = vec![
+                Line::raw(format!("Show the solution of `{name}`? It replaces your code on the slide")),
+                Line::raw("(U brings the starter back; your code is not kept)."),
+                Line::raw(""),
+                Line::styled("y / enter: show it      esc: keep trying", Style::new().fg(app.theme.accent)),
+            ];
+            boxed(f, app, area, "solution", lines);
+        }
         Modal::ConfirmExec => {
             let mut counts: Vec<(String, usize)> = Vec::new();
             for (_, code) in app.deck.snippets().filter(|(_, c)| c.attrs.exec.runs()) {

@@ -110,9 +110,14 @@ impl Edits {
 /// Where a deck's edits are kept: `$XDG_STATE_HOME/deck/edits/NAME-HASH.json`, one file per
 /// deck file (by its full path).
 pub fn state_file(deck: &Path) -> Option<PathBuf> {
+    state_file_in(deck, "edits")
+}
+
+/// `$XDG_STATE_HOME/deck/KIND/NAME-HASH.json` for a deck file.
+pub fn state_file_in(deck: &Path, kind: &str) -> Option<PathBuf> {
     use etcetera::BaseStrategy;
     let base = etcetera::base_strategy::Xdg::new().ok()?;
-    let dir = base.state_dir().unwrap_or_else(|| base.data_dir()).join("deck").join("edits");
+    let dir = base.state_dir().unwrap_or_else(|| base.data_dir()).join("deck").join(kind);
     let canonical = deck.canonicalize().unwrap_or_else(|_| deck.to_path_buf());
     let hash = blake3::hash(canonical.as_os_str().as_encoded_bytes());
     let stem = deck.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

@@ -29,6 +29,8 @@ pub enum Action {
     /// `U` reverts an edit; ctrl+s writes the edits into the deck.
     Edit,
     EditExternal,
+    /// A workshop exercise's solution, after a confirmation.
+    Solution,
     Focus,
     Revert,
     WriteBack,
@@ -90,6 +92,7 @@ impl Keymap {
             KeyCode::Char('e') => Action::Edit,
             KeyCode::Char('E') => Action::EditExternal,
             KeyCode::Char('U') => Action::Revert,
+            KeyCode::Char('S') => Action::Solution,
             KeyCode::Tab => Action::Focus,
             KeyCode::Char('t') => Action::TimerPause,
             KeyCode::Char('T') => Action::TimerReset,
@@ -120,6 +123,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("e / E", "edit it here / in $EDITOR (esc leaves)"),
     ("tab", "next snippet on the slide"),
     ("U", "undo every edit of the snippet"),
+    ("S", "a workshop exercise's solution (asks first)"),
     ("ctrl+s", "write the edits into the deck"),
     ("ctrl+k", "stop the running snippet"),
     ("R", "fresh Python namespace"),

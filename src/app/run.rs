@@ -59,6 +59,8 @@ pub struct Session {
     /// The texts written back into the deck (ctrl+s), by the snippet they were: the reload
     /// that follows gives those snippets new identities, and their outputs follow them.
     written_back: Vec<(crate::model::SnippetId, String)>,
+    /// An exercise whose run just ended, to be judged once its last report is applied.
+    pending_solved: Option<(crate::model::SnippetId, String, String)>,
     tx: Sender<Event>,
 }
 
@@ -81,6 +83,7 @@ impl Session {
             cell_size_from_tty: false,
             external_edit: None,
             written_back: Vec::new(),
+            pending_solved: None,
             tx,
         }
     }
@@ -100,7 +103,21 @@ impl Session {
     }
 
     /// Tell the other side where we are and (presenter) how the snippets are doing.
+    fn judge_exercise(&mut self) {
+        let Some((id, name, body)) = self.pending_solved.take() else { return };
+        let passed = self
+            .snippets
+            .outputs
+            .get(id)
+            .and_then(|o| crate::workshop::Checks::read(&o.text()))
+            .is_some_and(crate::workshop::Checks::all_passed);
+        if passed {
+            self.app.mark_solved(&name, &body);
+        }
+    }
+
     fn sync(&mut self) {
+        self.judge_exercise();
         let status = (!self.app.notes_mode).then(|| self.snippets.status_of_slide(&self.app, self.app.slide));
         self.peer.sync((self.app.slide, self.app.step), status);
         if let Some(id) = self.app.edit_to_send.take()
@@ -171,6 +188,13 @@ impl Session {
             Event::Resize => {}
             Event::FileChanged => self.effect(Effect::Reload),
             Event::Exec(report) => {
+                let finished = match &report {
+                    Report::Finished { id, .. } => Some(*id),
+                    _ => None,
+                };
+                if let Some(id) = finished {
+                    self.exercise_finished(id);
+                }
                 if let Some((id, image)) = self.snippets.apply(report) {
                     self.images.insert_pixels(id.image_key(), image::DynamicImage::ImageRgba8(image));
                 }
@@ -239,6 +263,15 @@ impl Session {
             KeyCode::Esc => self.app.editing = None,
             _ => self.app.edit_key(key),
         }
+    }
+
+    /// An exercise's run ended: when every check passed, it is solved (after the report is
+    /// applied, its output holds the summary).
+    fn exercise_finished(&mut self, id: crate::model::SnippetId) {
+        let Some(code) = self.app.code(id) else { return };
+        let Some(name) = code.attrs.exercise.clone() else { return };
+        let body = code.body.clone();
+        self.pending_solved = Some((id, name, body));
     }
 
     /// `E`: the snippet in the presenter's editor, with the terminal handed over.

@@ -151,7 +151,7 @@ impl Snippets {
         let Some(code) = app.code(id) else {
             return;
         };
-        let job = crate::exec::plan::job(id, code, self.settings.timeout);
+        let job = crate::exec::plan::job(&app.deck, id, code, self.settings.timeout);
         self.last_run = Some(id);
         // Mark it running now, so the screen and `running()` agree before the engine reports.
         self.outputs.apply(Report::Started { id });

@@ -17,6 +17,11 @@ pub enum Modal {
     Warnings,
     /// Asks before the deck runs any code.
     ConfirmExec,
+    /// Asks before a workshop exercise's solution replaces the attendee's code.
+    ConfirmSolution {
+        id: SnippetId,
+        name: String,
+    },
 }
 
 fn deck_has(deck: &Deck, id: SnippetId) -> bool {
@@ -80,6 +85,10 @@ pub struct App {
     pub focus: Option<SnippetId>,
     /// A snippet whose text changed since the notes screen was told.
     pub edit_to_send: Option<SnippetId>,
+    /// Workshop exercises solved (every check passed), by name, with the code that did it;
+    /// kept in `progress_file`.
+    pub solved: std::collections::BTreeMap<String, String>,
+    pub progress_file: Option<std::path::PathBuf>,
     /// The talk's clock (shown on the speaker's screen).
     pub timer: super::timer::Timer,
     cli_theme: Option<String>,
@@ -108,6 +117,8 @@ impl App {
             editing: None,
             focus: None,
             edit_to_send: None,
+            solved: std::collections::BTreeMap::new(),
+            progress_file: None,
             timer: super::timer::Timer::new(std::time::Instant::now(), None),
             cli_theme,
         };
@@ -171,6 +182,57 @@ impl App {
             );
             self.warnings.extend(self.edit_warning.clone());
         }
+    }
+
+    /// Bring back the exercises solved in earlier sessions, and keep new ones in `file`.
+    pub fn restore_progress(&mut self, file: Option<std::path::PathBuf>) {
+        if let Some(path) = &file {
+            self.solved = crate::files::read_regular(path, crate::files::MAX_TEXT)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .unwrap_or_default();
+        }
+        self.progress_file = file;
+    }
+
+    /// Exercise `name` passed all its checks with `code`.
+    pub fn mark_solved(&mut self, name: &str, code: &str) {
+        if self.solved.get(name).is_some_and(|c| c == code) {
+            return;
+        }
+        self.solved.insert(name.to_string(), code.to_string());
+        let Some(path) = &self.progress_file else { return };
+        let saved = std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new("."))).and_then(|()| {
+            let json = serde_json::to_vec_pretty(&self.solved).map_err(std::io::Error::other)?;
+            crate::files::replace_atomically(path, |out| out.write_all(&json))
+        });
+        if let Err(e) = saved {
+            self.warnings.push(Diagnostic::warning(path, 0, format!("cannot keep the workshop's progress: {e}")));
+        }
+    }
+
+    /// `S`: ask before showing the solution of this slide's exercise (the focused one first).
+    fn ask_for_solution(&mut self) {
+        let here =
+            self.deck.slides.get(self.slide).into_iter().flat_map(|s| &s.elements).filter_map(|e| match &e.block {
+                Block::Code(c) => c.attrs.exercise.clone().map(|name| (c.id, name)),
+                _ => None,
+            });
+        let mut exercises: Vec<(SnippetId, String)> = here.collect();
+        exercises.sort_by_key(|(id, _)| Some(*id) != self.focus);
+        if let Some((id, name)) = exercises.into_iter().find(|(_, name)| self.deck.solution(name).is_some()) {
+            self.modal = Some(Modal::ConfirmSolution { id, name });
+        }
+    }
+
+    /// Whether slide `index` holds an exercise that has been solved.
+    pub fn slide_solved(&self, index: usize) -> bool {
+        self.deck.slides.get(index).is_some_and(|slide| {
+            slide.elements.iter().any(|e| match &e.block {
+                Block::Code(c) => c.attrs.exercise.as_ref().is_some_and(|name| self.solved.contains_key(name)),
+                _ => false,
+            })
+        })
     }
 
     /// The snippet `id` of the deck.
@@ -380,6 +442,10 @@ impl App {
                 self.quit = true;
                 None
             }
+            Action::Solution => {
+                self.ask_for_solution();
+                None
+            }
             Action::Edit => Some(Effect::Edit),
             Action::EditExternal => Some(Effect::EditExternal),
             Action::Focus => Some(Effect::Focus),
@@ -424,6 +490,14 @@ impl App {
                 let before = self.slide;
                 self.go(selected);
                 return (before != selected).then_some(Effect::SlideShown);
+            }
+            (Modal::ConfirmSolution { id, name }, Action::Yes | Action::Select) => {
+                self.modal = None;
+                let solved = self.code(id).zip(self.deck.solution(&name)).map(|(c, s)| crate::workshop::solved(c, s));
+                if let Some(code) = solved {
+                    self.set_body(id, code.body);
+                    self.focus = Some(id);
+                }
             }
             // Consent is a deliberate answer: pressing the run key again is not one.
             (Modal::ConfirmExec, Action::Yes | Action::Select) => {

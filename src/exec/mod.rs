@@ -32,6 +32,10 @@ pub struct Job {
     /// The folder the snippet runs in (the deck's).
     pub dir: PathBuf,
     pub timeout: Duration,
+    /// A workshop exercise: the checks (`def test_*()`) to run once it has built and its
+    /// module is imported.
+    #[serde(default)]
+    pub checks: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -34,11 +34,12 @@ pub fn runnable(deck: &Deck, include_validate: bool) -> Vec<Planned<'_>> {
 /// Queue the build of every Rust snippet of the deck (the run key then only runs a binary).
 pub fn warm_up_rust(executor: &mut Executor, deck: &Deck, timeout: Duration) {
     for p in runnable(deck, true).into_iter().filter(|p| p.code.language == "rust") {
-        executor.warm_up(&job(p.id, p.code, timeout));
+        executor.warm_up(&job(deck, p.id, p.code, timeout));
     }
 }
 
-pub fn job(id: SnippetId, code: &CodeBlock, timeout: Duration) -> Job {
+/// The job that runs `code`; an exercise's job carries its checks (from `deck`).
+pub fn job(deck: &Deck, id: SnippetId, code: &CodeBlock, timeout: Duration) -> Job {
     let dir = code.file.parent().map(Path::to_path_buf).unwrap_or_default();
     Job {
         id,
@@ -49,5 +50,6 @@ pub fn job(id: SnippetId, code: &CodeBlock, timeout: Duration) -> Job {
         first_line: code.first_code_line(),
         dir,
         timeout: code.attrs.timeout_secs.map_or(timeout, Duration::from_secs),
+        checks: code.attrs.exercise.as_deref().and_then(|name| deck.checks(name)),
     }
 }

@@ -204,7 +204,10 @@ impl RustEngine {
                 self.process.spawn(job.id, &[path.to_string_lossy().into_owned()], &job.dir, job.timeout, None);
             }
             Artifact::Module { name, path } => {
-                let source = import_source(name, path);
+                let mut source = import_source(name, path);
+                if let Some(checks) = &job.checks {
+                    source.push_str(&check_runner(checks));
+                }
                 let import = Job { source, language: "python".into(), runner: None, first_line: 1, ..job };
                 self.python.get().run_started(import);
             }
@@ -350,6 +353,51 @@ fn import_source(name: &str, path: &Path) -> String {
     )
 }
 
+/// Python that runs an exercise's checks in the deck's namespace (the module just imported):
+/// each `def test_*()` in order, ✓ or ✗ with what it raised (anything, `todo!()`'s
+/// PanicException included), then `N/M checks passed`; it exits with 1 when one failed.
+fn check_runner(checks: &str) -> String {
+    format!(
+        r#"
+def _deck_run_checks(source):
+    import ast
+    ns = dict(globals())
+    exec(compile(source, "checks", "exec"), ns)
+    names = [n.name for n in ast.parse(source).body
+             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test_")]
+    passed = 0
+    # A Rust panic (todo!()) prints its own message straight to the process's stderr; the
+    # check's line says it already.
+    import os, sys
+    sys.stderr.flush()
+    quiet, saved = os.open(os.devnull, os.O_WRONLY), os.dup(2)
+    os.dup2(quiet, 2)
+    try:
+        for name in names:
+            try:
+                ns[name]()
+            except BaseException as e:
+                said = str(e).strip().splitlines()[0] if str(e).strip() else ""
+                print("✗ " + name + ": " + type(e).__name__ + (": " + said if said else ""))
+            else:
+                passed += 1
+                print("✓ " + name)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)
+    print(str(passed) + "/" + str(len(names)) + " checks passed")
+    return passed == len(names) and len(names) > 0
+if not _deck_run_checks({checks}):
+    del _deck_run_checks
+    raise SystemExit(1)
+del _deck_run_checks
+"#,
+        // A JSON string is a Python string literal.
+        checks = serde_json::to_string(checks).unwrap_or_default()
+    )
+}
+
 /// The source as compiled, the cache key and the module name of a job (`version`: the
 /// compiler's, part of the key).
 fn spec(job: &Job, version: &str) -> Spec {
@@ -476,6 +524,7 @@ mod tests {
             file: "talk.md".into(),
             first_line,
             dir: ".".into(),
+            checks: None,
             timeout: Duration::from_secs(5),
         }
     }

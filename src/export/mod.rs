@@ -77,7 +77,7 @@ pub fn run_snippets(
             break;
         }
         eprintln!("running slide {} ({})", p.slide + 1, p.code.language);
-        runner.run_reports(crate::exec::plan::job(p.id, p.code, timeout), |report| {
+        runner.run_reports(crate::exec::plan::job(deck, p.id, p.code, timeout), |report| {
             if let Some((id, image)) = store.apply(report) {
                 images.insert_pixels(id.image_key(), image::DynamicImage::ImageRgba8(image));
             }

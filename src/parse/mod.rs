@@ -398,6 +398,8 @@ impl Builder {
     fn finish(mut self) -> Deck {
         self.deck.slides.retain(|s| !s.skip);
         assign_snippet_ids(&mut self.deck);
+        let problems = crate::workshop::problems(&self.deck);
+        self.deck.warnings.extend(problems);
         if let Some(intro) = intro_slide(&self.deck) {
             self.deck.slides.insert(0, intro);
         }

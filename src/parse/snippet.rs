@@ -26,6 +26,9 @@ const ATTRS: &[&str] = &[
     "expect",
     "render",
     "timeout",
+    "exercise",
+    "check",
+    "solution",
 ];
 
 pub fn parse_info(info: &str) -> Info {
@@ -77,6 +80,9 @@ fn apply_attr(a: &mut CodeAttrs, name: &str, value: Option<&str>) -> Result<(), 
             Some("success") => a.expect_failure = false,
             _ => return Err("`+expect` takes `success` or `failure`".into()),
         },
+        "exercise" => a.exercise = Some(workshop_name(value, "exercise")?),
+        "check" => a.check = Some(workshop_name(value, "check")?),
+        "solution" => a.solution = Some(workshop_name(value, "solution")?),
         "timeout" => {
             let secs = value.and_then(|v| v.trim_end_matches('s').parse().ok());
             a.timeout_secs = Some(secs.ok_or("`+timeout` takes seconds: `+timeout:10`")?);
@@ -89,6 +95,14 @@ fn apply_attr(a: &mut CodeAttrs, name: &str, value: Option<&str>) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// The exercise a `+exercise:NAME`, `+check:NAME` or `+solution:NAME` block belongs to.
+fn workshop_name(value: Option<&str>, attr: &str) -> Result<String, String> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| format!("`+{attr}` needs the exercise's name: `+{attr}:NAME`"))
 }
 
 /// Splits `{...}` out of the info string, wherever it stands.

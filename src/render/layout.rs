@@ -176,6 +176,9 @@ impl Builder<'_> {
                 self.emit(lines, Some(align));
                 self.gap(1);
             }
+            // A workshop's reference solution is never drawn (it is revealed into the exercise),
+            // and its checks speak through their results, under the exercise.
+            Block::Code(code) if code.attrs.solution.is_some() || code.attrs.check.is_some() => {}
             Block::Code(code) => self.code(code, step),
             Block::Image(img) => {
                 let source = ImageSource::File(img.path.clone());

@@ -153,6 +153,23 @@ fn mark_stderr(mut line: Line<'static>, stderr: bool, colors: &StatusColors) -> 
 }
 
 fn status_line(out: &SnippetOutput, c: &StatusColors, expect_failure: bool) -> Line<'static> {
+    // An exercise's run says how its checks went.
+    let last = out.lines.iter().rev().find(|(line, stderr)| !stderr && !line.trim().is_empty());
+    let checks = out.finished.as_ref().and(last).and_then(|(line, _)| crate::workshop::Checks::read(line));
+    let (text, color) = match (&out.finished, checks) {
+        (Some((_, t)), Some(checks)) if checks.all_passed() => {
+            (format!("✓ all {} checks passed ({})", checks.total, fmt_duration(*t)), c.success)
+        }
+        (Some((_, t)), Some(checks)) => (
+            format!("✗ {} of {} checks failed ({})", checks.total - checks.passed, checks.total, fmt_duration(*t)),
+            c.error,
+        ),
+        _ => return plain_status_line(out, c, expect_failure),
+    };
+    Line::styled(text, Style::new().fg(color))
+}
+
+fn plain_status_line(out: &SnippetOutput, c: &StatusColors, expect_failure: bool) -> Line<'static> {
     let (text, color) = match &out.finished {
         None => {
             let t = out.started.map(|s| s.elapsed()).unwrap_or_default();
