@@ -68,12 +68,54 @@ fn main() {
     report("edit mode: Enter / Backspace (lines move)", time_keys(&mut s, &mut t, &lines));
 
     pyo3_edit_to_output(&dir);
+    exercise_to_checks(&dir);
+}
+
+/// A workshop exercise: its first run (a build: cold when DECK_CACHE_DIR is empty), then its
+/// solution typed in (an edit) and run: ctrl+e to the checks' result.
+fn exercise_to_checks(dir: &std::path::Path) {
+    let mini = include_str!("../tests/decks/workshop/mini.md");
+    // A comment new to the build cache, so each run here really builds.
+    let nonce = format!("// bench {:?}\n", Instant::now());
+    let mini = mini.replace(
+        "#[pyfunction]\nfn factorial(n: u64) -> u64 {\n    todo!()",
+        &format!("{nonce}#[pyfunction]\nfn factorial(n: u64) -> u64 {{\n    todo!()"),
+    );
+    let (mut s, mut t, rx) = session(&mini, dir);
+    let (slide, id) =
+        s.app.deck.snippets().find(|(_, c)| c.attrs.exercise.is_some()).map(|(i, c)| (i, c.id)).expect("exercise");
+    s.app.set_position(slide, 0);
+    let run = |s: &mut Session, t: &mut Terminal<TestBackend>| {
+        s.app.focus = Some(id);
+        let start = Instant::now();
+        s.handle(Event::Key(KeyEvent::new(KeyCode::Char('e'), crossterm::event::KeyModifiers::CONTROL)));
+        loop {
+            if let Ok(e) = rx.recv_timeout(Duration::from_millis(5)) {
+                s.handle(e);
+            }
+            let out = s.snippets.outputs.get(id);
+            if out.is_some_and(|o| o.finished.is_some() && o.started.is_some_and(|at| at >= start)) {
+                let text = out.map(deck::exec::output::SnippetOutput::text).unwrap_or_default();
+                s.draw(t).expect("draw");
+                return (start.elapsed(), deck::workshop::Checks::read(&text));
+            }
+            assert!(start.elapsed() < Duration::from_secs(900), "the exercise did not finish");
+        }
+    };
+    let (first, checks) = run(&mut s, &mut t);
+    println!("exercise as given: built and checked in {:.2} s: {checks:?}", first.as_secs_f64());
+    let code = s.app.code(id).expect("exercise").clone();
+    let solution = s.app.deck.solution("factorial").expect("solution").clone();
+    s.app.set_body(id, deck::workshop::solved(&code, &solution).body);
+    let (edited, checks) = run(&mut s, &mut t);
+    println!("exercise edited: ctrl+e to the checks' result {:.2} s: {checks:?}", edited.as_secs_f64());
 }
 
 /// A PyO3 snippet built once, then edited (a number changed) and run: edit to output.
 fn pyo3_edit_to_output(dir: &std::path::Path) {
     let snippet = "```rust +exec:pyo3\nuse pyo3::prelude::*;\n\n#[pyfunction]\nfn answer() -> i64 {\n    41\n}\n\n#[pymodule]\nfn live(m: &Bound<'_, PyModule>) -> PyResult<()> {\n    m.add_function(wrap_pyfunction!(answer, m)?)\n}\n```\n\n```python +exec\nprint('answer', live.answer())\n```\n";
-    let (mut s, mut t, rx) = session(snippet, dir);
+    let snippet = snippet.replace("    41\n", &format!("    41 // bench {:?}\n", Instant::now()));
+    let (mut s, mut t, rx) = session(&snippet, dir);
     let ids: Vec<_> = s.app.deck.snippets().map(|(_, c)| c.id).collect();
     let (module, call) = (ids[0], ids[1]);
     // Run snippet `id` (ctrl+e on it) and wait for its run to finish; the time it took.
@@ -104,7 +146,8 @@ fn pyo3_edit_to_output(dir: &std::path::Path) {
     assert_eq!(output(&s).trim(), "answer 41");
     // The number edited on the slide, the module rebuilt and imported again, then called.
     let start = Instant::now();
-    let body = s.app.code(module).expect("the module").body.replace("41", "42");
+    let nonce = format!("// bench {:?}", Instant::now());
+    let body = s.app.code(module).expect("the module").body.replace("41", &format!("42 {nonce}"));
     s.app.set_body(module, body);
     let rebuilt = run(&mut s, &mut t, module);
     run(&mut s, &mut t, call);
