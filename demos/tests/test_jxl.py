@@ -149,6 +149,14 @@ def test_image_protocols(jxl_dir):
     if HAVE_PIL:
         pic = jxl_demo.decode_jxl(data)
         assert pic.size == (1024, 631) and pic.mode == "RGB"
+        # Jupyter draws it from its PNG: the same pixels.
+        import io
+
+        from PIL import Image
+
+        png = Image.open(io.BytesIO(image._repr_png_()))
+        assert png.format == "PNG" and png.size == (1024, 631)
+        assert png.convert("RGB").tobytes() == image.tobytes()
 
 
 def test_missing_numpy_and_pillow_raise_import_error(jxl_dir, monkeypatch):

@@ -74,6 +74,24 @@ impl Image {
     fn __repr__(&self) -> String {
         format!("<jxl_demo.Image {}x{} {}, {} frame(s)>", self.width, self.height, self.mode, self.frames.len())
     }
+
+    /// The first frame as PNG: Jupyter draws the picture from this, as deck does on a slide.
+    fn _repr_png_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+        encoder.set_color(match self.mode {
+            "L" => png::ColorType::Grayscale,
+            "LA" => png::ColorType::GrayscaleAlpha,
+            "RGB" => png::ColorType::Rgb,
+            _ => png::ColorType::Rgba,
+        });
+        encoder.set_depth(png::BitDepth::Eight);
+        let failed = |e: png::EncodingError| PyValueError::new_err(format!("cannot encode the picture as PNG: {e}"));
+        let mut writer = encoder.write_header().map_err(failed)?;
+        writer.write_image_data(&self.frames[0]).map_err(failed)?;
+        writer.finish().map_err(failed)?;
+        Ok(PyBytes::new(py, &out))
+    }
 }
 
 /// Decode JPEG XL bytes: every frame, as sRGB, straight alpha.
