@@ -80,12 +80,13 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 1)]
         from: usize,
     },
-    /// Export the deck as presented: `--to talk.html` (one self-contained page, arrow keys
-    /// to navigate) or `--to talk.cast` (an asciicast v2 recording stepping through every
-    /// slide and pause). With -x the snippets run first and their outputs are included.
+    /// Export the deck: `--to talk.html` (one self-contained page, arrow keys to navigate),
+    /// `--to talk.cast` (an asciicast v2 recording stepping through every slide and pause) or
+    /// `--to talk.ipynb` (a Jupyter notebook: slides as markdown cells, Python snippets as
+    /// code cells). With -x the snippets run first and their outputs are included.
     Export {
         file: PathBuf,
-        /// The file to write: .html or .cast (written atomically; never the deck).
+        /// The file to write: .html, .cast or .ipynb (written atomically; never the deck).
         #[arg(long, value_name = "OUT")]
         to: PathBuf,
         /// Run the snippets and include their outputs.
@@ -387,8 +388,8 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
         Err(code) => return code,
     };
     let kind = to.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !matches!(kind, "html" | "cast") {
-        eprintln!("error: cannot export to `{}`: use a .html or .cast file name", to.display());
+    if !matches!(kind, "html" | "cast" | "ipynb") {
+        eprintln!("error: cannot export to `{}`: use a .html, .cast or .ipynb file name", to.display());
         return ExitCode::from(2);
     }
     let app = App::new(deck, None, false);
@@ -420,6 +421,12 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
         .collect();
     let title = app.deck.meta.title.as_ref().map_or_else(|| file.display().to_string(), deck::model::Text::plain);
     let written = deck::export::write_atomically(to, &app.deck.path, |out| {
+        if kind == "ipynb" {
+            let dir = to.parent().unwrap_or(Path::new("."));
+            let notebook = deck::export::notebook::notebook(&app.deck, &outputs, &images, dir);
+            serde_json::to_writer_pretty(&mut *out, &notebook).map_err(std::io::Error::other)?;
+            return out.write_all(b"\n");
+        }
         if kind == "cast" {
             deck::export::cast::write(
                 out,

@@ -432,7 +432,7 @@ fn spec(job: &Job, version: &str) -> Spec {
 }
 
 /// The name of the `#[pymodule]` item (`fn name` or `mod name`), or its `#[pyo3(name = ..)]`.
-fn pymodule_name(source: &str) -> Option<String> {
+pub fn pymodule_name(source: &str) -> Option<String> {
     let at = source.find("#[pymodule")?;
     let rest = &source[at..];
     if let Some(n) = rest.find("name = \"").filter(|n| rest[..*n].lines().count() <= 2) {

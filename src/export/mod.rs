@@ -5,6 +5,7 @@
 
 pub mod cast;
 pub mod html;
+pub mod notebook;
 
 use std::io::Write;
 use std::path::Path;
