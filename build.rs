@@ -22,7 +22,7 @@ fn mark_available_tools() {
     println!("cargo:rerun-if-env-changed=CI");
     println!("cargo:rerun-if-env-changed=DECK_TEST_PYTHON_ENV");
     let ci = std::env::var("CI").as_deref() == Ok("true");
-    let tools = [("deck_has_tmux", "tmux"), ("deck_has_chromedriver", "chromedriver")];
+    let tools = [("deck_has_tmux", "tmux"), ("deck_has_chromedriver", "chromedriver"), ("deck_has_poppler", "pdfinfo")];
     for (cfg, program) in tools {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
         if ci || on_path(program) {

@@ -26,6 +26,15 @@ key 2 9 G; run; shot pyo3; key n; run; shot pyo3-call
 echo "docs/race.svg docs/jxl.svg docs/pyo3.svg docs/pyo3-call.svg"
 tmux kill-session -t "$s" 2>/dev/null || true
 
+# Two pages of the talk as a PDF, drawn by poppler (the PDF's own text and picture).
+if command -v pdftoppm >/dev/null; then
+  pdf="$(mktemp -d)/talk.pdf"
+  target/release/deck export -x --python-env "$venv" slides/talk.md --to "$pdf"
+  pdftoppm -png -r 80 -f 16 -l 16 -singlefile "$pdf" docs/pdf-errors
+  pdftoppm -png -r 80 -f 27 -l 27 -singlefile "$pdf" docs/pdf-picture
+  echo "docs/pdf-errors.png docs/pdf-picture.png"
+fi
+
 # The picture slide in xterm with sixel graphics, on a virtual X display.
 for tool in Xvfb xterm xwd convert; do
   command -v "$tool" >/dev/null || { echo "no $tool: docs/jxl-sixel.png not re-made" >&2; exit 0; }

@@ -81,12 +81,14 @@ enum Command {
         from: usize,
     },
     /// Export the deck: `--to talk.html` (one self-contained page, arrow keys to navigate),
-    /// `--to talk.cast` (an asciicast v2 recording stepping through every slide and pause) or
+    /// `--to talk.cast` (an asciicast v2 recording stepping through every slide and pause),
     /// `--to talk.ipynb` (a Jupyter notebook: slides as markdown cells, Python snippets as
-    /// code cells). With -x the snippets run first and their outputs are included.
+    /// code cells) or `--to talk.pdf` (a page per slide as finally revealed, real text,
+    /// pictures at full resolution). With -x the snippets run first and their outputs are
+    /// included.
     Export {
         file: PathBuf,
-        /// The file to write: .html, .cast or .ipynb (written atomically; never the deck).
+        /// The file to write: .html, .cast, .ipynb or .pdf (written atomically; never the deck).
         #[arg(long, value_name = "OUT")]
         to: PathBuf,
         /// Run the snippets and include their outputs.
@@ -95,6 +97,9 @@ enum Command {
         /// Screen size, as COLSxROWS.
         #[arg(long, default_value = "120x36", value_parser = parse_size)]
         size: (u16, u16),
+        /// PDF: a page for every step, not only for each slide as finally revealed.
+        #[arg(long)]
+        steps: bool,
     },
     /// Lint a deck: unknown commands, missing images and files, slides that overflow. With
     /// -x, also run every executable and `+validate` snippet. Exit 0 only when all passed.
@@ -137,7 +142,9 @@ fn main() -> ExitCode {
     let code = match (cli.command, cli.file) {
         (Some(Command::Check { file, exec, size }), _) => check(&file, size, exec.then_some(settings)),
         (Some(Command::Run { file, exec, slide, from }), _) => replay(&file, exec, slide, from, settings),
-        (Some(Command::Export { file, to, exec, size }), _) => export(&file, &to, exec.then_some(settings), size),
+        (Some(Command::Export { file, to, exec, size, steps }), _) => {
+            export(&file, &to, exec.then_some(settings), size, steps)
+        }
         (None, Some(file)) => {
             // Snippets may change the working directory: fix where the recording goes first.
             let record = cli.record.map(|r| std::path::absolute(&r).unwrap_or(r));
@@ -380,7 +387,7 @@ fn prove_exercise(
 }
 
 /// `deck export`: every slide step drawn as presented, to HTML or asciicast.
-fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> ExitCode {
+fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16), steps: bool) -> ExitCode {
     // Snippets may change the working directory: fix where the file goes first.
     let to = &std::path::absolute(to).unwrap_or_else(|_| to.to_path_buf());
     let deck = match load(file) {
@@ -388,8 +395,8 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
         Err(code) => return code,
     };
     let kind = to.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !matches!(kind, "html" | "cast" | "ipynb") {
-        eprintln!("error: cannot export to `{}`: use a .html, .cast or .ipynb file name", to.display());
+    if !matches!(kind, "html" | "cast" | "ipynb" | "pdf") {
+        eprintln!("error: cannot export to `{}`: use a .html, .cast, .ipynb or .pdf file name", to.display());
         return ExitCode::from(2);
     }
     let app = App::new(deck, None, false);
@@ -415,12 +422,27 @@ fn export(file: &Path, to: &Path, exec: Option<Settings>, size: (u16, u16)) -> E
         edited: Vec::new(),
         focus: None,
     };
-    let frames: Vec<_> = deck::export::positions(&app.deck)
+    // A PDF has a page per slide as finally revealed (every step with --steps).
+    let last_steps = kind == "pdf" && !steps;
+    let positions: Vec<(usize, usize)> = deck::export::positions(&app.deck)
+        .into_iter()
+        .filter(|(slide, step)| !last_steps || *step + 1 == app.deck.slides[*slide].steps.max(1))
+        .collect();
+    let frames: Vec<_> = positions
         .into_iter()
         .map(|p| deck::export::draw_position(&app.deck, &app.theme, &live, &mut images, p, size))
         .collect();
     let title = app.deck.meta.title.as_ref().map_or_else(|| file.display().to_string(), deck::model::Text::plain);
     let written = deck::export::write_atomically(to, &app.deck.path, |out| {
+        if kind == "pdf" {
+            let rgb = |c: Option<ratatui::style::Color>, d: (u8, u8, u8)| match c {
+                Some(ratatui::style::Color::Rgb(r, g, b)) => (r, g, b),
+                _ => d,
+            };
+            let colours = (rgb(app.theme.base.fg, (0xe6, 0xe6, 0xe6)), rgb(app.theme.base.bg, (0x1c, 0x1c, 0x1c)));
+            let pdf = deck::export::pdf::write(&frames, &images, &title, colours).map_err(std::io::Error::other)?;
+            return out.write_all(&pdf);
+        }
         if kind == "ipynb" {
             let dir = to.parent().unwrap_or(Path::new("."));
             let notebook = deck::export::notebook::notebook(&app.deck, &outputs, &images, dir);

@@ -173,3 +173,42 @@ fn relative_output_paths_survive_snippets_changing_directory() {
     assert!(dir.path().join("out.html").is_file());
     assert!(!dir.path().join("slides/out.html").exists());
 }
+
+/// The talk as a PDF, read back by poppler's tools: a page per slide, real text (titles and a
+/// live output found by pdftotext), and the decoded JPEG XL picture at its own resolution.
+#[test]
+#[cfg_attr(not(deck_has_poppler), ignore = "needs poppler-utils (pdfinfo, pdftotext, pdfimages)")]
+fn the_talk_as_a_pdf_has_a_page_per_slide_real_text_and_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("talk.pdf");
+    let talk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("slides/talk.md");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deck"));
+    cmd.args(["export", "-x"]).arg(&talk).arg("--to").arg(&pdf);
+    if let Some(env) = common::test_python_env() {
+        cmd.arg("--python-env").arg(env);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = |tool: &str, args: &[&str]| {
+        let stdout: &[&str] = if tool == "pdftotext" { &["-"] } else { &[] };
+        let out = Command::new(tool).args(args).arg(&pdf).args(stdout).output().unwrap();
+        assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let info = run("pdfinfo", &[]);
+    let slides = deck::parse::parse_file(&talk).unwrap().slides.len();
+    let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(str::trim);
+    assert_eq!(pages, Some(slides.to_string().as_str()), "{info}");
+    assert!(info.contains("Title:           Extending Python with Rust"), "{info}");
+    let text = run("pdftotext", &[]);
+    for title in ["What this talk is", "Errors become exceptions", "Look at it"] {
+        assert!(text.contains(title), "{title} is searchable text");
+    }
+    assert!(text.contains("ValueError: factorial(21) is too large"), "a live output is in the PDF");
+    let images = run("pdfimages", &["-list"]);
+    let full_size = images.lines().any(|l| {
+        let fields: Vec<&str> = l.split_whitespace().collect();
+        fields.get(3) == Some(&"1024") && fields.get(4) == Some(&"631")
+    });
+    assert!(full_size, "the JPEG XL picture at its own 1024x631:\n{images}");
+}

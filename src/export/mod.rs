@@ -6,6 +6,7 @@
 pub mod cast;
 pub mod html;
 pub mod notebook;
+pub mod pdf;
 
 use std::io::Write;
 use std::path::Path;
