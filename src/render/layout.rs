@@ -781,6 +781,39 @@ mod tests {
         }
     }
 
+    /// Fake, but with the terminal's cells 8x16 pixels: the picture takes the columns its
+    /// pixels need at that size.
+    struct SmallCells;
+
+    impl Resources for SmallCells {
+        fn output(&self, _: SnippetId, _: bool) -> Option<OutputView> {
+            None
+        }
+        fn image_size(&self, _: &std::path::Path) -> Option<(u32, u32)> {
+            Some((400, 200))
+        }
+        fn cell_pixels(&self) -> (u16, u16) {
+            (8, 16)
+        }
+    }
+
+    #[test]
+    fn pictures_are_sized_with_the_terminals_own_cells() {
+        let s = slide(&format!("![a picture]({}/tests/decks/presenterm/doge.png)\n", env!("CARGO_MANIFEST_DIR")));
+        let rect = |resources: &dyn Resources| {
+            lay(&s, 0, resources, AREA)
+                .ops
+                .iter()
+                .find_map(|op| match op {
+                    Op::Image { rect, .. } => Some(*rect),
+                    Op::Text { .. } => None,
+                })
+                .expect("an image op")
+        };
+        // 400 pixels wide in 8-pixel cells: 50 columns; 200 high in 16-pixel rows: 12.
+        assert_eq!((rect(&SmallCells).width, rect(&SmallCells).height), (50, 12));
+    }
+
     #[test]
     fn a_long_output_shows_its_last_lines_under_its_code() {
         let s = slide("```python +exec\nprint('x')\n```\n");
