@@ -261,20 +261,21 @@ fn snippets_edited_on_stage_run_and_come_back_after_a_restart() {
     t.send(&["Enter"]);
     t.send(&["-l", "print(2)"]);
     t.send(&["C-e"]);
-    t.wait_until(wait, |s| output_line(s, "TYPED") && output_line(s, "2"), "both outputs");
+    // Each run waited for to its end (no "running…" left), so the next run key starts anew.
+    t.wait_until(wait, |s| output_line(s, "TYPED") && output_line(s, "2") && !s.contains("running…"), "both outputs");
     t.send(&["Escape"]);
     // The presenter's editor rewrites it.
     t.send(&["E"]);
     t.wait_for("print(\"FROM EDITOR\")", wait);
     t.send(&["C-e"]);
-    t.wait_until(wait, |s| output_line(s, "FROM EDITOR"), "the edited snippet's output");
+    t.wait_until(wait, |s| output_line(s, "FROM EDITOR") && !s.contains("running…"), "the edited snippet's output");
     // A Rust snippet through `E`: rebuilt, the new output.
     t.send(&["n"]);
     t.wait_for("rust 1", wait);
     t.send(&["E"]);
     t.wait_for("println!(\"rust 2\")", wait);
     t.send(&["C-e"]);
-    t.wait_until(build, |s| output_line(s, "rust 2"), "the rebuilt Rust snippet's output");
+    t.wait_until(build, |s| output_line(s, "rust 2") && !s.contains("running…"), "the rebuilt Rust snippet's output");
     // Quit and open again: the edits are back, and the presenter is told.
     t.send(&["q"]);
     t.wait_for("E2E$", wait);
