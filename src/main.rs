@@ -233,6 +233,9 @@ fn present(file: &Path, options: Presenting, settings: Settings) -> ExitCode {
     }
     let result = (|| -> std::io::Result<()> {
         let mut guard = Guard::enter()?;
+        // Signals are caught from here on: a SIGTERM while the first frame is drawn, or while
+        // the terminal is asked about pictures, still restores the terminal.
+        terminal::spawn_signals(tx.clone())?;
         if let Some(target) = &record {
             let size = guard.terminal.size()?;
             let title = session.app.deck.meta.title.as_ref().map(deck::model::Text::plain).unwrap_or_default();
@@ -254,7 +257,6 @@ fn present(file: &Path, options: Presenting, settings: Settings) -> ExitCode {
             session.images.set_cell_pixels(cell);
         }
         terminal::spawn_input(tx.clone());
-        terminal::spawn_signals(tx.clone())?;
         let _watcher = terminal::watch(&watch_path, tx.clone()).ok();
         if !notes {
             session.started();
