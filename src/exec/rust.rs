@@ -277,6 +277,12 @@ impl RustEngine {
         std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
         std::fs::write(dir.join(&spec.file_name), &spec.source).map_err(|e| e.to_string())?;
         let target = self.tools.cache.join("pyo3-target");
+        // One build and copy at a time in the shared target dir, across deck processes too: a
+        // build of another snippet with the same module name would otherwise replace
+        // `lib{name}.so` between this build and its copy.
+        std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
+        let lock = std::fs::File::create(target.join(".deck-build-lock")).map_err(|e| e.to_string())?;
+        rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).map_err(|e| e.to_string())?;
         let mut cmd = Command::new(&self.tools.cargo);
         cmd.args(["build", "--offline", "--lib", "--color", "never", "--message-format", "human"])
             .env("CARGO_TARGET_DIR", &target)
@@ -287,7 +293,12 @@ impl RustEngine {
         // A new file per build: the interpreter cannot unload an extension, but it can load a
         // new one under the same name.
         let path = dir.join(format!("{name}.so"));
-        std::fs::copy(&built, &path).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
+        // Copied beside, then renamed into place: a process that has the old file loaded keeps
+        // it (overwriting a loaded library in place crashes that process with SIGBUS).
+        let partial = dir.join(format!(".{name}.so.partial-{}", std::process::id()));
+        std::fs::copy(&built, &partial).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
+        std::fs::rename(&partial, &path).map_err(|e| format!("cannot place {}: {e}", path.display()))?;
+        drop(lock);
         Ok(Artifact::Module { name, path })
     }
 
