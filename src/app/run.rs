@@ -227,10 +227,9 @@ impl Session {
             }
             // A presenter that has just started resumes where the notes screen says the talk
             // was, unless it has been moved since; then the notes screen follows it.
+            // (Moved since: the notes screen was told then, and the late answer is old news.)
             Event::Remote(super::remote::Message::Here { slide, step }) if !self.app.notes_mode => {
-                if self.peer.moved() {
-                    self.peer.tell_position((self.app.slide, self.app.step));
-                } else {
+                if !self.peer.moved() {
                     self.app.set_position(slide, step);
                     self.peer.arrived((self.app.slide, self.app.step));
                     self.effect(Effect::SlideShown);
